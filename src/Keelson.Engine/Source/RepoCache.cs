@@ -460,6 +460,6 @@ internal static partial class GitErrors
     [GeneratedRegex(@"Authentication failed|could not read (Username|Password)|Permission denied \(|Permission denied, please try again|returned error: 40[13]|terminal prompts disabled|Access denied|invalid credentials", RegexOptions.IgnoreCase)]
     private static partial Regex Authentication();
 
-    [GeneratedRegex(@"Could not resolve host|Connection refused|unable to connect|Failed to connect|Connection timed out|No route to host|Could not read from remote repository|does not appear to be a git repository|not found|returned error: 404|not exported|unable to access|Connection reset|Connection closed|SSL certificate problem|early EOF|hung up", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"Could not resolve host|Connection refused|unable to connect|Failed to connect|Connection timed out|No route to host|Could not read from remote repository|does not appear to be a git repository|not found|no such repository|returned error: 404|not exported|unable to access|Connection reset|Connection closed|SSL certificate problem|early EOF|hung up", RegexOptions.IgnoreCase)]
     private static partial Regex Unreachable();
 }

@@ -32,7 +32,11 @@ public sealed class GitSshServer : IAsyncDisposable
     /// <summary>The server's host key as a known_hosts line for its address and port.</summary>
     public string KnownHosts => $"[127.0.0.1]:{Port} {_hostPublicKey}";
 
+    /// <summary>A known_hosts line for this server's address with a key that is not its host key.</summary>
+    public string WrongKnownHosts => $"[127.0.0.1]:{Port} {_otherPublicKey}";
+
     private string _hostPublicKey = "";
+    private string _otherPublicKey = "";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -134,8 +138,14 @@ public sealed class GitSshServer : IAsyncDisposable
         File.Copy(_dir.Combine("client_key.pub"), _dir.Combine("authorized_keys"));
         ClientPrivateKey = File.ReadAllText(_dir.Combine("client_key"));
         UnknownPrivateKey = File.ReadAllText(_dir.Combine("unknown_key"));
-        var hostPub = File.ReadAllText(_dir.Combine("host_key.pub")).Split(' ');
-        _hostPublicKey = hostPub[0] + " " + hostPub[1];
+        _hostPublicKey = PublicKey("host_key.pub");
+        _otherPublicKey = PublicKey("unknown_key.pub");
+    }
+
+    private string PublicKey(string file)
+    {
+        var parts = File.ReadAllText(_dir.Combine(file)).Split(' ');
+        return parts[0] + " " + parts[1];
     }
 
     private string Config(int port)
