@@ -457,7 +457,7 @@ internal static partial class GitErrors
     [GeneratedRegex("Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is known", RegexOptions.IgnoreCase)]
     private static partial Regex HostKey();
 
-    [GeneratedRegex(@"Authentication failed|could not read (Username|Password)|Permission denied \(|Permission denied, please try again|returned error: 40[13]|terminal prompts disabled|Access denied|invalid credentials", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"Authentication failed|could not read (Username|Password)|Permission denied \(|Permission denied, please try again|returned error: 40[13]|terminal prompts disabled|HTTP Basic: Access denied|invalid credentials", RegexOptions.IgnoreCase)]
     private static partial Regex Authentication();
 
     [GeneratedRegex(@"Could not resolve host|Connection refused|unable to connect|Failed to connect|Connection timed out|No route to host|Could not read from remote repository|does not appear to be a git repository|not found|no such repository|returned error: 404|not exported|unable to access|Connection reset|Connection closed|SSL certificate problem|early EOF|hung up", RegexOptions.IgnoreCase)]
