@@ -216,7 +216,7 @@ internal sealed partial class GitRunner
         env["GIT_OPTIONAL_LOCKS"] = "0";
         env["GIT_PROTOCOL_FROM_USER"] = "0";
         // Only the remote's own transport: a redirect or a crafted URL cannot switch to another (ext::, fd::, file).
-        env["GIT_ALLOW_PROTOCOL"] = command.Remote?.Protocol ?? "none";
+        env["GIT_ALLOW_PROTOCOL"] = command.Remote?.AllowedProtocols ?? "none";
         env["GIT_SSH_VARIANT"] = "ssh";
         env["GIT_SSH_COMMAND"] = SshCommand(session);
         if (command.GitDir is not null)

@@ -123,9 +123,16 @@ public sealed partial class GitSource : IAsyncDisposable
 
         await _lifetime.CancelAsync();
         var open = new List<RepoCache>();
-        foreach (var lazy in _repos.Values.Where(r => r.IsValueCreated && r.Value.IsCompletedSuccessfully))
+        foreach (var lazy in _repos.Values.Where(r => r.IsValueCreated))
         {
-            open.Add(await lazy.Value);
+            try
+            {
+                open.Add(await lazy.Value);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SourceException or IOException)
+            {
+                // Its set-up failed or was stopped; nothing of it runs.
+            }
         }
 
         await Task.WhenAll(open.Select(r => r.IdleAsync()).Append(_extractions.IdleAsync()));
@@ -219,7 +226,14 @@ public sealed partial class GitSource : IAsyncDisposable
         {
             if (_trees.TryAcquire(path) is { } lease)
             {
-                return lease;
+                if (Directory.Exists(path))
+                {
+                    return lease;
+                }
+
+                // Deleted behind our back (someone cleaning the disk): forget it and extract it again.
+                lease.Dispose();
+                _trees.Forget(path);
             }
 
             await _extractions.RunAsync(path, () => ExtractAsync(repo, sha, path), cancellationToken);

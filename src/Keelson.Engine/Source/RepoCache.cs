@@ -66,7 +66,18 @@ internal sealed partial class RepoCache : IDisposable
 
     public void Dispose() => _writeLock.Dispose();
 
-    public Task IdleAsync() => Task.WhenAll(_fetches.IdleAsync(), _commitReads.IdleAsync());
+    /// <summary>Completes when no git command of this repository is running any more.</summary>
+    public Task IdleAsync()
+    {
+        Task[] listing;
+        lock (_refsGate)
+        {
+            listing = [.. _refs.Values.Select(e => e.Task)];
+        }
+
+        var all = listing.Append(_fetches.IdleAsync()).Append(_commitReads.IdleAsync());
+        return Task.WhenAll(all.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
+    }
 
     /// <summary>Creates the bare repository if needed; returns the complete trees already on disk, oldest first.</summary>
     public async Task<IReadOnlyList<string>> InitializeAsync(CancellationToken cancellationToken)
@@ -224,8 +235,13 @@ internal sealed partial class RepoCache : IDisposable
                 return Present(sha);
             }
 
-            // Protocol v2 servers (git daemon, git-http-backend, file://, ssh with GIT_PROTOCOL accepted) hand out any
-            // commit by its SHA, so a shallow fetch of exactly that commit is all it takes.
+            // What servers allow (checked with git 2.39): under protocol v2, upload-pack serves any object it has when
+            // asked by SHA, reachable or not, whatever uploadpack.allow*SHA1InWant says. file://, git daemon and
+            // git-http-backend (behind a server that passes the Git-Protocol header on, as nginx does) speak v2; over
+            // SSH only when sshd accepts the GIT_PROTOCOL variable (AcceptEnv). Under v0 an unadvertised SHA is
+            // refused ("Server does not allow request for unadvertised object") unless the server sets
+            // uploadpack.allowReachableSHA1InWant or allowAnySHA1InWant. So: a depth-1 fetch of the SHA first,
+            // then the advertised ref it was found at, then everything.
             var byCommit = await FetchAsync("commit", auth, ["--depth=1", "+" + sha + ":refs/keelson/commits/" + sha]);
             if (byCommit.Ok && await HasCommitAsync(sha))
             {

@@ -16,6 +16,7 @@ internal sealed partial record RepoUrl
         Normalized = normalized;
         Protocol = protocol;
         LocalPath = localPath;
+        CacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..32];
     }
 
     /// <summary>The URL git is given; safe to show (http URLs with credentials are refused).</summary>
@@ -32,7 +33,13 @@ internal sealed partial record RepoUrl
     public bool IsHttp => Protocol is "http" or "https";
 
     /// <summary>Directory name under the cache root: a hash, so any URL maps to a safe, fixed-length name.</summary>
-    public string CacheKey => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalized)))[..32];
+    public string CacheKey { get; }
+
+    /// <summary>
+    /// The value of GIT_ALLOW_PROTOCOL for commands on this remote: its own transport only, except that http may be
+    /// redirected to https (never the other way round).
+    /// </summary>
+    public string AllowedProtocols => Protocol == "http" ? "http:https" : Protocol;
 
     public override string ToString() => Normalized;
 

@@ -65,6 +65,18 @@ internal sealed partial class TreeStore
         Collect();
     }
 
+    /// <summary>Drops a tree that vanished from disk, unless someone holds it.</summary>
+    public void Forget(string path)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(path, out var entry) && entry.Leases == 0)
+            {
+                _entries.Remove(path);
+            }
+        }
+    }
+
     /// <summary>Records trees found on disk at start-up, oldest first, as older than anything used since.</summary>
     public void Adopt(IEnumerable<string> pathsOldestFirst)
     {

@@ -158,6 +158,26 @@ public sealed class GitSourceTests
     }
 
     [Fact]
+    public async Task A_tree_deleted_from_disk_is_extracted_again()
+    {
+        using var repo = await GitRepo.CreateAsync(cancellationToken: Ct);
+        await repo.Write("a.yaml", "1").CommitAsync("first", Ct);
+        await using var h = SourceHarness.Create();
+        string root;
+        using (var first = await h.ResolveAsync(repo.FileUrl))
+        {
+            root = first.RootPath;
+        }
+
+        Directory.Delete(root, recursive: true);
+        var (_, content) = await h.ReadAsync(repo.FileUrl, "main", "a.yaml");
+
+        Assert.Equal("1", content);
+        Assert.Equal(2, h.Extractions);
+        Assert.Equal(1, h.Fetches);
+    }
+
+    [Fact]
     public async Task One_cache_root_cannot_be_used_by_two_sources_at_once()
     {
         using var cache = new TempDirectory("keelson-cache");

@@ -76,6 +76,15 @@ public sealed class RepoUrlTests
         Assert.Contains("***@host", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://host/repo", "http:https")]
+    [InlineData("https://host/repo", "https")]
+    [InlineData("git@host:repo", "ssh")]
+    [InlineData("git://host/repo", "git")]
+    [InlineData("file:///srv/repo", "file")]
+    public void Git_may_use_only_the_urls_own_transport_or_an_upgrade_to_https(string url, string allowed) =>
+        Assert.Equal(allowed, RepoUrl.Parse(url, allowFile: true).AllowedProtocols);
+
     [Fact]
     public void File_urls_can_be_disabled()
     {
