@@ -41,7 +41,8 @@ public abstract class SourceContract
         var c4 = await repo.Write("app.yaml", "feature").CommitAsync("feature work", Ct);
         await repo.CheckoutAsync("main", Ct);
         var url = UrlOf(repo);
-        await using var h = NewHarness();
+        // One ls-remote for all the cases: this test is about resolution, and SSH connections are slow to set up.
+        await using var h = NewHarness(o => o with { LsRemoteCacheTtl = TimeSpan.FromMinutes(10) });
 
         (string Revision, string Sha, string Content)[] cases =
         [
