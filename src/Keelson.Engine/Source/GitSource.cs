@@ -53,6 +53,8 @@ public sealed partial class GitSource : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommandTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LsRemoteCacheTtl, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTrees, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOutputBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTreeBytes, 0);
 
         _options = options;
         _logger = logger;
@@ -199,22 +201,30 @@ public sealed partial class GitSource : IAsyncDisposable
     private Task<RepoCache> OpenAsync(RepoUrl url, CancellationToken cancellationToken)
     {
         var lazy = _repos.GetOrAdd(url.CacheKey, _ => new Lazy<Task<RepoCache>>(() => CreateRepoAsync(url)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled)
-        {
-            // A failed set-up (disk full, say) must not stick: the next caller tries again.
-            _repos.TryRemove(new KeyValuePair<string, Lazy<Task<RepoCache>>>(url.CacheKey, lazy));
-        }
-
-        return task.WaitAsync(cancellationToken);
+        return lazy.Value.WaitAsync(cancellationToken);
     }
 
     private async Task<RepoCache> CreateRepoAsync(RepoUrl url)
     {
         var repo = new RepoCache(url, _paths.RepoDir(url), _runner, _options, _time, _metrics, _logger, () => Interlocked.Increment(ref _sequence), _lifetime.Token);
-        var trees = await repo.InitializeAsync(_lifetime.Token);
-        _trees.Adopt(trees);
-        return repo;
+        try
+        {
+            var trees = await repo.InitializeAsync(_lifetime.Token);
+            _trees.Adopt(trees);
+            return repo;
+        }
+        catch (Exception ex)
+        {
+            // A failed set-up (disk full, say) must not stick: the next caller tries again.
+            _repos.TryRemove(url.CacheKey, out _);
+            repo.Dispose();
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SourceException(SourceErrorReason.GitError, $"The cache for {url} could not be prepared in {repo.Dir}: {ex.Message}", ex);
+            }
+
+            throw;
+        }
     }
 
     private async Task<TreeStore.TreeLease> LeaseTreeAsync(RepoCache repo, string sha, CancellationToken cancellationToken)
@@ -256,9 +266,14 @@ public sealed partial class GitSource : IAsyncDisposable
                 var elapsed = _time.GetElapsedTime(start).TotalMilliseconds;
                 LogExtracted(repo.Url.Normalized, sha, count, elapsed);
             }
-            catch
+            catch (Exception ex)
             {
                 _trees.Delete(temp);
+                if (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new SourceException(SourceErrorReason.GitError, $"The files of commit {sha} of {repo.Url} could not be written to {repo.TreesDir}: {ex.Message}", ex);
+                }
+
                 throw;
             }
         }
