@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,9 +8,10 @@ using System.Text.Json.Nodes;
 namespace Keelson.Kubernetes.Yaml;
 
 /// <summary>
-/// Decodes one document tree the way sigs.k8s.io/yaml.YAMLToJSON does: go-yaml v2 Unmarshal into interface{} (its
-/// alias accounting, merge keys, implicit types), then map keys turned into strings, then encoding/json. The result
-/// is built as JSON text and parsed once, so every number keeps Go's exact JSON spelling.
+/// Decodes one document tree the way sigs.k8s.io/yaml.YAMLToJSON does, in its two phases: go-yaml v2 Unmarshal into
+/// interface{} (alias accounting, merge keys, implicit types, duplicate keys overwriting earlier ones), then the
+/// conversion to JSON (keys become strings, NaN and infinities are refused) of whatever survived. The JSON is written
+/// as text and parsed once, so every number keeps Go's exact JSON spelling.
 /// </summary>
 internal sealed class YamlDecoder
 {
@@ -40,7 +40,7 @@ internal sealed class YamlDecoder
         var decoder = new YamlDecoder(options);
         decoder._decodeCount = 1; // go-yaml counts the document node itself
         var value = decoder.Value(root, 0);
-        if (value is JLiteral { Text: "null" })
+        if (value is GoScalar { Resolved.Kind: ScalarKind.Null })
         {
             return null;
         }
@@ -54,7 +54,7 @@ internal sealed class YamlDecoder
         return JsonNode.Parse(buffer.WrittenSpan, null, new JsonDocumentOptions { MaxDepth = options.MaxDepth + 2 });
     }
 
-    private JValue Value(YamlNode node, int depth)
+    private GoValue Value(YamlNode node, int depth)
     {
         Count(node);
         switch (node.Kind)
@@ -62,26 +62,26 @@ internal sealed class YamlDecoder
             case NodeKind.Alias:
                 return Expand(node, n => Value(n, depth));
             case NodeKind.Scalar:
-                return ValueOf(Scalar(node), node);
+                return Scalar(node);
             case NodeKind.Sequence:
                 CheckDepth(node, depth);
-                var items = new List<JValue>(node.Children.Count);
+                var items = new List<GoValue>(node.Children.Count);
                 foreach (var child in node.Children)
                 {
                     items.Add(Value(child, depth + 1));
                 }
 
-                return new JArray(items);
+                return new GoSequence(items);
             default:
                 CheckDepth(node, depth);
-                var members = new Members(_options.RejectDuplicateKeys);
-                Fill(node, members, depth);
-                return members.ToObject();
+                var map = new GoMap(_options.RejectDuplicateKeys);
+                Fill(node, map, depth);
+                return map;
         }
     }
 
-    /// <summary>Decodes a mapping's pairs into <paramref name="members"/>, applying merge keys in go-yaml v2's order.</summary>
-    private void Fill(YamlNode mapping, Members members, int depth)
+    /// <summary>Decodes a mapping's pairs into <paramref name="map"/>, applying merge keys in go-yaml v2's order.</summary>
+    private void Fill(YamlNode mapping, GoMap map, int depth)
     {
         var children = mapping.Children;
         for (var i = 0; i + 1 < children.Count; i += 2)
@@ -90,32 +90,32 @@ internal sealed class YamlDecoder
             var valueNode = children[i + 1];
             if (IsMerge(keyNode))
             {
-                Merge(valueNode, members, depth);
+                Merge(valueNode, map, depth);
                 continue;
             }
 
             var key = Key(keyNode, depth);
             var value = Value(valueNode, depth + 1);
-            members.Set(key, value, valueNode);
+            map.Set(key, value, valueNode);
         }
     }
 
     // v2 applies a merge where the "<<" key stands: merged keys overwrite earlier ones and later keys overwrite them.
-    private void Merge(YamlNode value, Members members, int depth)
+    private void Merge(YamlNode value, GoMap map, int depth)
     {
         switch (value.Kind)
         {
             case NodeKind.Mapping:
                 Count(value);
-                Fill(value, members, depth);
+                Fill(value, map, depth);
                 break;
             case NodeKind.Alias when value.Target!.Kind == NodeKind.Mapping:
                 Count(value);
                 Expand(value, target =>
                 {
                     Count(target);
-                    Fill(target, members, depth);
-                    return JLiteral.Null;
+                    Fill(target, map, depth);
+                    return map;
                 });
                 break;
             case NodeKind.Sequence:
@@ -129,7 +129,7 @@ internal sealed class YamlDecoder
                         throw WantMap(item);
                     }
 
-                    Merge(item, members, depth);
+                    Merge(item, map, depth);
                 }
 
                 break;
@@ -144,27 +144,20 @@ internal sealed class YamlDecoder
     private static bool IsMerge(YamlNode key) =>
         key.Kind == NodeKind.Scalar && key.Value == "<<" && (key.Implicit || key.Tag == ScalarResolver.MergeTag);
 
-    private MapKey Key(YamlNode node, int depth)
+    private GoScalar Key(YamlNode node, int depth)
     {
         Count(node);
         switch (node.Kind)
         {
             case NodeKind.Scalar:
-                return new MapKey(Scalar(node), node);
+                return Scalar(node);
             case NodeKind.Alias:
-                MapKey key = default;
-                Expand(node, target =>
-                {
-                    key = Key(target, depth);
-                    return JLiteral.Null;
-                });
-                return key;
+                return (GoScalar)Expand(node, target => Key(target, depth));
             default:
                 // go-yaml decodes the collection first (so its own errors come first), then refuses it as a key.
-                var kind = node.Kind == NodeKind.Mapping ? "mapping" : "sequence";
                 if (node.Kind == NodeKind.Mapping)
                 {
-                    Fill(node, new Members(false), depth + 1);
+                    Fill(node, new GoMap(false), depth + 1);
                 }
                 else
                 {
@@ -174,11 +167,14 @@ internal sealed class YamlDecoder
                     }
                 }
 
-                throw new YamlException($"invalid map key: a {kind} cannot be a key", node.Line, node.Column);
+                throw new YamlException(
+                    $"invalid map key: a {(node.Kind == NodeKind.Mapping ? "mapping" : "sequence")} cannot be a key",
+                    node.Line,
+                    node.Column);
         }
     }
 
-    private JValue Expand(YamlNode alias, Func<YamlNode, JValue> decode)
+    private GoValue Expand(YamlNode alias, Func<YamlNode, GoValue> decode)
     {
         if (!_expanding.Add(alias))
         {
@@ -239,7 +235,7 @@ internal sealed class YamlDecoder
         // Quoted and block scalars without a tag are strings, whatever they look like.
         if (node.Tag is null && !node.Implicit)
         {
-            return new GoScalar(Resolved.String, node.Value);
+            return new GoScalar(Resolved.String, node.Value, node);
         }
 
         if (!ScalarResolver.TryResolve(node.Tag, node.Value, out var resolved, out var error))
@@ -249,11 +245,11 @@ internal sealed class YamlDecoder
 
         if (node.Tag == ScalarResolver.BinaryTag)
         {
-            return new GoScalar(Resolved.String, DecodeBinary(node));
+            return new GoScalar(Resolved.String, DecodeBinary(node), node);
         }
 
         // v2 hands timestamps to interface{} as their text.
-        return new GoScalar(resolved, node.Value);
+        return new GoScalar(resolved, node.Value, node);
     }
 
     private static string DecodeBinary(YamlNode node)
@@ -269,56 +265,26 @@ internal sealed class YamlDecoder
         return GoStrings.FromBytes(bytes.AsSpan(0, written));
     }
 
-    private static JValue ValueOf(GoScalar scalar, YamlNode node)
-    {
-        var r = scalar.Resolved;
-        switch (r.Kind)
-        {
-            case ScalarKind.Null:
-                return JLiteral.Null;
-            case ScalarKind.Bool:
-                return r.Bool ? JLiteral.True : JLiteral.False;
-            case ScalarKind.Int:
-                return new JLiteral(r.Int.ToString(CultureInfo.InvariantCulture));
-            case ScalarKind.Uint:
-                return new JLiteral(r.Uint.ToString(CultureInfo.InvariantCulture));
-            case ScalarKind.Float:
-                if (!double.IsFinite(r.Float))
-                {
-                    throw new YamlException(
-                        $"json: unsupported value: {node.Value} ({(double.IsNaN(r.Float) ? "NaN" : "infinity")} has no JSON form)",
-                        node.Line,
-                        node.Column);
-                }
-
-                return new JLiteral(GoNumbers.FormatJsonFloat(r.Float));
-            default:
-                return new JString(scalar.Text);
-        }
-    }
-
-    private static void Write(Utf8JsonWriter writer, JValue value)
+    // The second phase: sigs.k8s.io/yaml's conversion of what go-yaml decoded, written straight out as JSON.
+    private static void Write(Utf8JsonWriter writer, GoValue value)
     {
         switch (value)
         {
-            case JString s:
-                writer.WriteStringValue(s.Value);
+            case GoScalar scalar:
+                WriteScalar(writer, scalar);
                 break;
-            case JLiteral l:
-                writer.WriteRawValue(l.Text, skipInputValidation: true);
-                break;
-            case JArray a:
+            case GoSequence sequence:
                 writer.WriteStartArray();
-                foreach (var item in a.Items)
+                foreach (var item in sequence.Items)
                 {
                     Write(writer, item);
                 }
 
                 writer.WriteEndArray();
                 break;
-            case JObject o:
+            case GoMap map:
                 writer.WriteStartObject();
-                foreach (var (key, member) in o.Members)
+                foreach (var (key, member) in map.JsonMembers())
                 {
                     writer.WritePropertyName(key);
                     Write(writer, member);
@@ -329,75 +295,169 @@ internal sealed class YamlDecoder
         }
     }
 
-    private readonly record struct GoScalar(Resolved Resolved, string Text);
-
-    /// <summary>A decoded mapping key, kept as its Go value until it is turned into a JSON key.</summary>
-    private readonly struct MapKey(GoScalar scalar, YamlNode node)
+    private static void WriteScalar(Utf8JsonWriter writer, GoScalar scalar)
     {
-        public GoScalar Scalar { get; } = scalar;
+        var r = scalar.Resolved;
+        switch (r.Kind)
+        {
+            case ScalarKind.Null:
+                writer.WriteNullValue();
+                break;
+            case ScalarKind.Bool:
+                writer.WriteBooleanValue(r.Bool);
+                break;
+            case ScalarKind.Int:
+                writer.WriteNumberValue(r.Int);
+                break;
+            case ScalarKind.Uint:
+                writer.WriteNumberValue(r.Uint);
+                break;
+            case ScalarKind.Float:
+                if (!double.IsFinite(r.Float))
+                {
+                    var node = scalar.Node;
+                    throw new YamlException(
+                        $"json: unsupported value: {node.Value} ({(double.IsNaN(r.Float) ? "NaN" : "infinity")} has no JSON form)",
+                        node.Line,
+                        node.Column);
+                }
+
+                writer.WriteRawValue(GoNumbers.FormatJsonFloat(r.Float), skipInputValidation: true);
+                break;
+            default:
+                writer.WriteStringValue(scalar.Text);
+                break;
+        }
+    }
+
+    private abstract class GoValue;
+
+    /// <summary>A decoded scalar: its Go value (for strings and timestamps the text) and where it came from.</summary>
+    private sealed class GoScalar(Resolved resolved, string text, YamlNode node) : GoValue
+    {
+        public Resolved Resolved { get; } = resolved;
+
+        public string Text { get; } = text;
 
         public YamlNode Node { get; } = node;
 
         /// <summary>sigs.k8s.io/yaml's key conversion: ints, bools and floats (through float32!) become strings.</summary>
-        public string ToJsonKey()
+        public string ToJsonKey() => Resolved.Kind switch
         {
-            var r = Scalar.Resolved;
-            return r.Kind switch
+            ScalarKind.String or ScalarKind.Timestamp => Text,
+            ScalarKind.Int => Resolved.Int.ToString(CultureInfo.InvariantCulture),
+            ScalarKind.Bool => Resolved.Bool ? "true" : "false",
+            ScalarKind.Float => GoNumbers.FormatYamlFloat(Resolved.Float, single: true),
+            ScalarKind.Null => throw new YamlException("unsupported map key: null cannot be a JSON object key", Node.Line, Node.Column),
+            _ => throw new YamlException(
+                $"unsupported map key of type uint64: {Resolved.Uint} (integers above 9223372036854775807 cannot be keys)",
+                Node.Line,
+                Node.Column),
+        };
+
+        /// <summary>Equality of keys in go-yaml's map[interface{}]interface{}: same Go type and value.</summary>
+        public bool SameKey(GoScalar other)
+        {
+            var a = Resolved;
+            var b = other.Resolved;
+            var ka = a.Kind == ScalarKind.Timestamp ? ScalarKind.String : a.Kind;
+            var kb = b.Kind == ScalarKind.Timestamp ? ScalarKind.String : b.Kind;
+            return ka == kb && ka switch
             {
-                ScalarKind.String or ScalarKind.Timestamp => Scalar.Text,
-                ScalarKind.Int => r.Int.ToString(CultureInfo.InvariantCulture),
-                ScalarKind.Bool => r.Bool ? "true" : "false",
-                ScalarKind.Float => GoNumbers.FormatYamlFloat(r.Float, single: true),
-                ScalarKind.Null => throw new YamlException("unsupported map key: null cannot be a JSON object key", Node.Line, Node.Column),
-                _ => throw new YamlException(
-                    $"unsupported map key of type uint64: {r.Uint} (integers above 9223372036854775807 cannot be keys)",
-                    Node.Line,
-                    Node.Column),
+                ScalarKind.String => string.Equals(Text, other.Text, StringComparison.Ordinal),
+                ScalarKind.Int => a.Int == b.Int,
+                ScalarKind.Uint => a.Uint == b.Uint,
+                ScalarKind.Bool => a.Bool == b.Bool,
+                ScalarKind.Float => a.Float == b.Float, // NaN never equals itself, as in Go
+                _ => true,
             };
         }
 
-        /// <summary>Identity of the key in go-yaml's map[interface{}]interface{} (only needed for strict decoding).</summary>
-        public (ScalarKind, string)? Identity()
+        public int KeyHash() => Resolved.Kind switch
         {
-            var r = Scalar.Resolved;
-            return r.Kind switch
-            {
-                ScalarKind.String or ScalarKind.Timestamp => (ScalarKind.String, Scalar.Text),
-                ScalarKind.Int => (ScalarKind.Int, r.Int.ToString(CultureInfo.InvariantCulture)),
-                ScalarKind.Uint => (ScalarKind.Uint, r.Uint.ToString(CultureInfo.InvariantCulture)),
-                ScalarKind.Bool => (ScalarKind.Bool, r.Bool ? "true" : "false"),
-                ScalarKind.Null => (ScalarKind.Null, ""),
-                _ when double.IsNaN(r.Float) => null, // NaN never equals itself, so never repeats
-                _ => (ScalarKind.Float, BitConverter.DoubleToInt64Bits(r.Float == 0 ? 0 : r.Float).ToString(CultureInfo.InvariantCulture)),
-            };
-        }
+            ScalarKind.String or ScalarKind.Timestamp => string.GetHashCode(Text, StringComparison.Ordinal),
+            ScalarKind.Int => Resolved.Int.GetHashCode(),
+            ScalarKind.Uint => Resolved.Uint.GetHashCode(),
+            ScalarKind.Bool => Resolved.Bool ? 1 : 0,
+            ScalarKind.Float => Resolved.Float == 0 ? 0 : Resolved.Float.GetHashCode(),
+            _ => 0,
+        };
+    }
+
+    private sealed class GoSequence(List<GoValue> items) : GoValue
+    {
+        public List<GoValue> Items { get; } = items;
     }
 
     /// <summary>
-    /// The members of one JSON object in the order they were set. The last value set for a key wins, as in Go's map,
-    /// and the object is written with keys sorted as encoding/json sorts them (by UTF-8 bytes).
+    /// go-yaml's map[interface{}]interface{}: setting a key that is already there replaces its value (or, decoding
+    /// strictly, is an error). Keys become JSON keys only when the document is converted.
     /// </summary>
-    private sealed class Members(bool strict)
+    private sealed class GoMap(bool strict) : GoValue
     {
-        private readonly List<KeyValuePair<string, JValue>> _set = [];
-        private readonly HashSet<(ScalarKind, string)>? _seen = strict ? [] : null;
+        private const int IndexFrom = 8;
 
-        public void Set(MapKey key, JValue value, YamlNode valueNode)
+        private readonly List<KeyValuePair<GoScalar, GoValue>> _entries = [];
+        private Dictionary<GoScalar, int>? _index;
+
+        public void Set(GoScalar key, GoValue value, YamlNode valueNode)
         {
-            if (_seen is not null && key.Identity() is { } identity && !_seen.Add(identity))
+            var at = Find(key);
+            if (at >= 0)
             {
-                throw new YamlException($"key {GoStrings.Quote(key.Scalar.Text)} already set in map", valueNode.Line, valueNode.Column);
+                if (strict)
+                {
+                    throw new YamlException($"key {GoStrings.Quote(key.Text)} already set in map", valueNode.Line, valueNode.Column);
+                }
+
+                _entries[at] = new(_entries[at].Key, value);
+                return;
             }
 
-            _set.Add(new(key.ToJsonKey(), value));
+            _entries.Add(new(key, value));
+            if (_index is not null)
+            {
+                _index[key] = _entries.Count - 1;
+            }
+            else if (_entries.Count > IndexFrom)
+            {
+                _index = new Dictionary<GoScalar, int>(KeyComparer.Instance);
+                for (var i = 0; i < _entries.Count; i++)
+                {
+                    _index.TryAdd(_entries[i].Key, i);
+                }
+            }
         }
 
-        public JObject ToObject()
+        private int Find(GoScalar key)
         {
-            var count = _set.Count;
-            if (count <= 1)
+            if (_index is not null)
             {
-                return new JObject(_set);
+                return _index.TryGetValue(key, out var i) ? i : -1;
+            }
+
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                if (_entries[i].Key.SameKey(key))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>
+        /// Members with JSON keys, sorted as encoding/json sorts map keys (UTF-8 bytes). Distinct YAML keys that
+        /// become the same string (1 and "1") collide; Go keeps one of them at random, this keeps the one set last.
+        /// </summary>
+        public List<KeyValuePair<string, GoValue>> JsonMembers()
+        {
+            var count = _entries.Count;
+            var converted = new KeyValuePair<string, GoValue>[count];
+            for (var i = 0; i < count; i++)
+            {
+                converted[i] = new(_entries[i].Key.ToJsonKey(), _entries[i].Value);
             }
 
             var order = new int[count];
@@ -406,50 +466,32 @@ internal sealed class YamlDecoder
                 order[i] = i;
             }
 
-            var set = _set;
             Array.Sort(order, (a, b) =>
             {
-                var c = GoStrings.CompareUtf8(set[a].Key, set[b].Key);
+                var c = GoStrings.CompareUtf8(converted[a].Key, converted[b].Key);
                 return c != 0 ? c : a.CompareTo(b);
             });
-            var members = new List<KeyValuePair<string, JValue>>(count);
+            var members = new List<KeyValuePair<string, GoValue>>(count);
             for (var i = 0; i < count; i++)
             {
-                if (i + 1 < count && set[order[i]].Key == set[order[i + 1]].Key)
+                if (i + 1 < count && converted[order[i]].Key == converted[order[i + 1]].Key)
                 {
-                    continue; // a later set of the same key wins
+                    continue;
                 }
 
-                members.Add(set[order[i]]);
+                members.Add(converted[order[i]]);
             }
 
-            return new JObject(members);
+            return members;
         }
     }
 
-    private abstract class JValue;
-
-    private sealed class JString(string value) : JValue
+    private sealed class KeyComparer : IEqualityComparer<GoScalar>
     {
-        public string Value { get; } = value;
-    }
+        public static readonly KeyComparer Instance = new();
 
-    private sealed class JLiteral(string text) : JValue
-    {
-        public static readonly JLiteral Null = new("null");
-        public static readonly JLiteral True = new("true");
-        public static readonly JLiteral False = new("false");
+        public bool Equals(GoScalar? x, GoScalar? y) => x!.SameKey(y!);
 
-        public string Text { get; } = text;
-    }
-
-    private sealed class JArray(List<JValue> items) : JValue
-    {
-        public List<JValue> Items { get; } = items;
-    }
-
-    private sealed class JObject(List<KeyValuePair<string, JValue>> members) : JValue
-    {
-        public List<KeyValuePair<string, JValue>> Members { get; } = members;
+        public int GetHashCode(GoScalar obj) => obj.KeyHash();
     }
 }
