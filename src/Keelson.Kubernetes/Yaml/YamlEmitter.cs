@@ -23,6 +23,8 @@ namespace Keelson.Kubernetes.Yaml;
 internal sealed class YamlEmitter
 {
     private const int BestIndent = 2;
+
+    private static readonly System.Buffers.SearchValues<char> LineBreaks = System.Buffers.SearchValues.Create("\r\n\u0085\u2028\u2029");
     private const int BestWidth = 80;
 
     private readonly StringBuilder _out;
@@ -116,12 +118,12 @@ internal sealed class YamlEmitter
     }
 
     /// <summary>go-yaml's stringv: literal block if there is a newline, plain if it reads back as the same string.</summary>
-    private void String(string s, bool simpleKey)
+    private void String(string s, bool simpleKey, Analysis? analysis = null)
     {
         var style = s.Contains('\n', StringComparison.Ordinal) ? Style.Literal
             : ScalarResolver.NeedsQuotes(s) ? Style.DoubleQuoted
             : Style.Plain;
-        Scalar(s, style, simpleKey);
+        Scalar(s, style, simpleKey, analysis);
     }
 
     private void Mapping(JsonObject obj)
@@ -133,10 +135,12 @@ internal sealed class YamlEmitter
         }
 
         var keys = new string[obj.Count];
+        var values = new Dictionary<string, JsonNode?>(obj.Count, StringComparer.Ordinal);
         var n = 0;
         foreach (var member in obj)
         {
             keys[n++] = member.Key;
+            values[member.Key] = member.Value;
         }
 
         GoKeyOrder.Sort(keys);
@@ -147,21 +151,21 @@ internal sealed class YamlEmitter
             var name = GoStrings.ThroughGoJson(key, isKey: true);
             WriteIndent();
             var analysis = Analysis.Of(name);
-            if (!analysis.Multiline && Encoding.UTF8.GetByteCount(name) <= 128)
+            if (!analysis.Multiline && (name.Length <= 42 || Encoding.UTF8.GetByteCount(name) <= 128))
             {
-                String(name, simpleKey: true);
+                String(name, simpleKey: true, analysis);
                 WriteIndicator(":", needWhitespace: false, isWhitespace: false, isIndention: false);
             }
             else
             {
                 // Not a simple key: "? key" then ": value" on its own line.
                 WriteIndicator("?", needWhitespace: true, isWhitespace: false, isIndention: true);
-                String(name, simpleKey: false);
+                String(name, simpleKey: false, analysis);
                 WriteIndent();
                 WriteIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: true);
             }
 
-            Node(obj[key], mapContext: true);
+            Node(values[key], mapContext: true);
         }
 
         _indent = saved;
@@ -195,9 +199,9 @@ internal sealed class YamlEmitter
         WriteIndicator(text[1..], needWhitespace: false, isWhitespace: false, isIndention: false);
     }
 
-    private void Scalar(string value, Style requested, bool simpleKey)
+    private void Scalar(string value, Style requested, bool simpleKey, Analysis? known = null)
     {
-        var analysis = Analysis.Of(value);
+        var analysis = known ?? Analysis.Of(value);
         var style = requested;
         if (simpleKey && analysis.Multiline)
         {
@@ -247,49 +251,37 @@ internal sealed class YamlEmitter
             Put(' ');
         }
 
+        // Plain scalars hold no line breaks (the analysis rules them out), so only spaces can become line breaks:
+        // a single space after column 80 that is not followed by another space.
+        var i = 0;
         var spaces = false;
-        var breaks = false;
-        for (var i = 0; i < value.Length;)
+        while (i < value.Length)
         {
-            var (cp, width) = CodePoint(value, i);
-            if (cp == ' ')
+            var space = value.IndexOf(' ', i);
+            var end = space < 0 ? value.Length : space;
+            if (end > i)
             {
-                if (allowBreaks && !spaces && _column > BestWidth && !IsSpaceAt(value, i + 1))
-                {
-                    WriteIndent();
-                }
-                else
-                {
-                    Put(' ');
-                }
-
-                spaces = true;
+                WriteRun(value, i, end - i);
+                spaces = false;
+                i = end;
             }
-            else if (IsBreak(cp))
-            {
-                if (!breaks && cp == '\n')
-                {
-                    PutBreak();
-                }
 
-                WriteBreak(value, i, width);
-                _indention = true;
-                breaks = true;
+            if (space < 0)
+            {
+                break;
+            }
+
+            if (allowBreaks && !spaces && _column > BestWidth && !IsSpaceAt(value, i + 1))
+            {
+                WriteIndent();
             }
             else
             {
-                if (breaks)
-                {
-                    WriteIndent();
-                }
-
-                Write(value, i, width);
-                _indention = false;
-                spaces = false;
-                breaks = false;
+                Put(' ');
             }
 
-            i += width;
+            spaces = true;
+            i++;
         }
 
         _whitespace = false;
@@ -303,8 +295,29 @@ internal sealed class YamlEmitter
         var breaks = false;
         for (var i = 0; i < value.Length;)
         {
-            var (cp, width) = CodePoint(value, i);
-            if (cp == ' ')
+            var run = i;
+            while (run < value.Length && value[run] is not (' ' or '\'' or '\r' or '\n' or '\u0085' or '\u2028' or '\u2029'))
+            {
+                run++;
+            }
+
+            if (run > i)
+            {
+                if (breaks)
+                {
+                    WriteIndent();
+                }
+
+                WriteRun(value, i, run - i);
+                _indention = false;
+                spaces = false;
+                breaks = false;
+                i = run;
+                continue;
+            }
+
+            var c = value[i];
+            if (c == ' ')
             {
                 if (allowBreaks && !spaces && _column > BestWidth && i > 0 && i < value.Length - 1 && !IsSpaceAt(value, i + 1))
                 {
@@ -317,36 +330,33 @@ internal sealed class YamlEmitter
 
                 spaces = true;
             }
-            else if (IsBreak(cp))
+            else if (IsBreak(c))
             {
-                if (!breaks && cp == '\n')
+                if (!breaks && c == '\n')
                 {
                     PutBreak();
                 }
 
-                WriteBreak(value, i, width);
+                WriteBreak(value, i, 1);
                 _indention = true;
                 breaks = true;
             }
             else
             {
+                // A quote, doubled.
                 if (breaks)
                 {
                     WriteIndent();
                 }
 
-                if (cp == '\'')
-                {
-                    Put('\'');
-                }
-
-                Write(value, i, width);
+                Put('\'');
+                Put('\'');
                 _indention = false;
                 spaces = false;
                 breaks = false;
             }
 
-            i += width;
+            i++;
         }
 
         WriteIndicator("'", needWhitespace: false, isWhitespace: false, isIndention: false);
@@ -363,6 +373,23 @@ internal sealed class YamlEmitter
         var spaces = false;
         for (var i = 0; i < value.Length;)
         {
+            if (!escapeAll)
+            {
+                var run = i;
+                while (run < value.Length && value[run] is > ' ' and <= '~' and not ('"' or '\\') or (>= '\u00A0' and < '\uD800' and not ('\u2028' or '\u2029')) or (>= '\uE000' and <= '\uFFFD' and not '\uFEFF'))
+                {
+                    run++;
+                }
+
+                if (run > i)
+                {
+                    WriteRun(value, i, run - i);
+                    spaces = false;
+                    i = run;
+                    continue;
+                }
+            }
+
             var (cp, width) = CodePoint(value, i);
             if (escapeAll || !IsPrintable(cp) || IsBreak(cp) || cp is '"' or '\\')
             {
@@ -456,26 +483,26 @@ internal sealed class YamlEmitter
         var breaks = true;
         for (var i = 0; i < value.Length;)
         {
-            var (cp, width) = CodePoint(value, i);
-            if (IsBreak(cp))
+            if (IsBreak(value[i]))
             {
-                WriteBreak(value, i, width);
+                WriteBreak(value, i, 1);
                 _indention = true;
                 breaks = true;
+                i++;
+                continue;
             }
-            else
+
+            var end = value.AsSpan(i).IndexOfAny(LineBreaks);
+            end = end < 0 ? value.Length : i + end;
+            if (breaks)
             {
-                if (breaks)
-                {
-                    WriteIndent();
-                }
-
-                Write(value, i, width);
-                _indention = false;
-                breaks = false;
+                WriteIndent();
             }
 
-            i += width;
+            WriteRun(value, i, end - i);
+            _indention = false;
+            breaks = false;
+            i = end;
         }
     }
 
@@ -520,9 +547,10 @@ internal sealed class YamlEmitter
             PutBreak();
         }
 
-        while (_column < indent)
+        if (_column < indent)
         {
-            Put(' ');
+            _out.Append(' ', indent - _column);
+            _column = indent;
         }
 
         _whitespace = true;
@@ -566,6 +594,28 @@ internal sealed class YamlEmitter
         }
 
         _column++;
+    }
+
+    /// <summary>Appends characters that need no escaping or wrapping; the column advances by code points.</summary>
+    private void WriteRun(string value, int index, int length)
+    {
+        var run = value.AsSpan(index, length);
+        _out.Append(run);
+        _column += length - CountLowSurrogates(run);
+    }
+
+    private static int CountLowSurrogates(ReadOnlySpan<char> run)
+    {
+        var count = 0;
+        var at = run.IndexOfAnyInRange('\uDC00', '\uDFFF');
+        while (at >= 0)
+        {
+            count++;
+            run = run[(at + 1)..];
+            at = run.IndexOfAnyInRange('\uDC00', '\uDFFF');
+        }
+
+        return count;
     }
 
     private void WriteBreak(string value, int index, int width)

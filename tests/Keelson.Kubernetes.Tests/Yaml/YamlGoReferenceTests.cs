@@ -15,7 +15,7 @@ namespace Keelson.Kubernetes.Tests.Yaml;
 public sealed class YamlGoReferenceTests
 {
     private const int RandomJsonDocuments = 3000;
-    private const int RandomYamlDocuments = 2000;
+    private const int RandomYamlDocuments = 1500;
 
     [Fact]
     public void Goldens_are_what_go_produces()
@@ -67,17 +67,56 @@ public sealed class YamlGoReferenceTests
         var generator = new RandomDocuments(seed: 1789);
         var documents = Enumerable.Range(0, RandomYamlDocuments).Select(_ => generator.Yaml()).ToList();
         var answers = GoYamlReference.Ask([.. documents.Select(d => ("docs", d))]);
-        var failures = new List<string>();
+        var mismatches = new List<int>();
         var readable = 0;
-        for (var i = 0; i < documents.Count && failures.Count < 10; i++)
+        for (var i = 0; i < documents.Count; i++)
         {
             readable += answers[i].Err is null ? 1 : 0;
+            var failure = new List<string>();
+            Check(failure, "", () => YamlAssert.DocumentsMatch(answers[i], documents[i]));
+            if (failure.Count > 0)
+            {
+                mismatches.Add(i);
+            }
+        }
+
+        // Keys such as 1 and '1' are different keys to go-yaml but the same JSON key; which value Go keeps then
+        // depends on Go's random map order. Ask Go again: where its answer varies, ours must be one of its answers.
+        const int Repeats = 12;
+        var again = GoYamlReference.Ask([.. mismatches.SelectMany(i => Enumerable.Repeat(("docs", documents[i]), Repeats))]);
+        var failures = new List<string>();
+        var unstable = 0;
+        for (var m = 0; m < mismatches.Count && failures.Count < 10; m++)
+        {
+            var i = mismatches[m];
+            var goAnswers = again.Skip(m * Repeats).Take(Repeats).Append(answers[i]).ToList();
+            var distinct = goAnswers.Select(Describe).Distinct().ToList();
+            if (distinct.Count > 1)
+            {
+                unstable++;
+                if (goAnswers.Any(a => Passes(a, documents[i])))
+                {
+                    continue;
+                }
+            }
+
             Check(failures, $"random yaml #{i}", () => YamlAssert.DocumentsMatch(answers[i], documents[i]));
         }
 
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        Assert.True(unstable <= RandomYamlDocuments / 50, $"{unstable} random documents had no fixed answer in Go; the generator should avoid that");
         // The generator is meant to produce mostly valid YAML; if Go rejects most of it the test proves little.
         Assert.True(readable > RandomYamlDocuments / 2, $"only {readable} of {RandomYamlDocuments} random documents were valid YAML");
+    }
+
+    private static string Describe(GoAnswer answer) =>
+        answer.Err is not null ? "error" : string.Join("\n", answer.Docs!.Select(d => YamlCorpus.Canon(d)));
+
+    private static bool Passes(GoAnswer answer, string yaml)
+    {
+        var failure = new List<string>();
+        Check(failure, "", () => YamlAssert.DocumentsMatch(answer, yaml));
+        return failure.Count == 0;
     }
 
     private static void Check(List<string> failures, string what, Action check)
