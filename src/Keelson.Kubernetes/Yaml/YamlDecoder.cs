@@ -32,6 +32,7 @@ internal sealed class YamlDecoder
     private int _decodeCount;
     private int _aliasCount;
     private int _aliasDepth;
+    private YamlNode? _outermostAlias;
 
     private YamlDecoder(YamlReadOptions options) => _options = options;
 
@@ -181,7 +182,11 @@ internal sealed class YamlDecoder
             throw new YamlException($"anchor '{alias.Value}' value contains itself", alias.Line, alias.Column);
         }
 
-        _aliasDepth++;
+        if (_aliasDepth++ == 0)
+        {
+            _outermostAlias = alias;
+        }
+
         try
         {
             return decode(alias.Target!);
@@ -201,14 +206,16 @@ internal sealed class YamlDecoder
             _aliasCount++;
         }
 
+        // Blame the alias in the document that led here, not a node inside the anchor it repeats.
+        var at = _aliasDepth > 0 ? _outermostAlias! : node;
         if (_aliasCount > 100 && _decodeCount > 1000 && (double)_aliasCount / _decodeCount > AllowedAliasRatio(_decodeCount))
         {
-            throw new YamlException("document contains excessive aliasing", node.Line, node.Column);
+            throw new YamlException("document contains excessive aliasing", at.Line, at.Column);
         }
 
         if (_aliasCount > _options.MaxAliasExpansions)
         {
-            throw new YamlException($"document expands aliases into more than {_options.MaxAliasExpansions} nodes", node.Line, node.Column);
+            throw new YamlException($"document expands aliases into more than {_options.MaxAliasExpansions} nodes", at.Line, at.Column);
         }
     }
 
