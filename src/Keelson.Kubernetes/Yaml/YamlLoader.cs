@@ -24,8 +24,8 @@ internal sealed class YamlNode(NodeKind kind, int line, int column)
     /// <summary>libyaml's plain_implicit: an untagged plain scalar (or one tagged just "!").</summary>
     public bool Implicit { get; init; }
 
-    /// <summary>Mapping keys and values interleaved, or sequence items.</summary>
-    public List<YamlNode> Children { get; } = [];
+    /// <summary>Mapping keys and values interleaved, or sequence items (created on first use; scalars have none).</summary>
+    public List<YamlNode> Children => field ??= [];
 
     public YamlNode? Target { get; set; }
 
