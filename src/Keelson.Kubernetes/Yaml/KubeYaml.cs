@@ -68,6 +68,10 @@ public static class KubeYaml
             // JsonValue holding double.NaN or an infinity refuses to produce JSON text; so does Go's json.Marshal.
             throw new YamlException($"cannot write the value as YAML: {e.Message}", e);
         }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new YamlException("cannot write the value as YAML: it nests too deeply", e);
+        }
     }
 
     /// <summary>Parses JSON text into a node (null for "null"), allowing deeper nesting than the BCL default of 64.</summary>
