@@ -49,9 +49,9 @@ type request struct {
 }
 
 type response struct {
-	Out  *string  `json:"out,omitempty"`
+	Out  *string   `json:"out,omitempty"`
 	Docs *[]string `json:"docs,omitempty"`
-	Err  *string  `json:"err,omitempty"`
+	Err  *string   `json:"err,omitempty"`
 }
 
 func main() {
