@@ -14,11 +14,13 @@ public sealed class YamlException : Exception
     public YamlException(string message)
         : base(message)
     {
+        Problem = message;
     }
 
     public YamlException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Problem = message;
     }
 
     public YamlException(string problem, int line, int column, Exception? innerException = null)
