@@ -190,8 +190,9 @@ internal static class GoStrings
             }
             else if (c is '\u007F' or (>= '\u0080' and <= '\u009F') or '\uFFFE' or '\uFFFF')
             {
+                // The value itself stays out of the message: it may be a secret.
                 throw new YamlException(
-                    $"control characters are not allowed (U+{(int)c:X4} in {Quote(s)}): Go's JSON to YAML conversion cannot read this string",
+                    $"control characters are not allowed (U+{(int)c:X4} in a string): Go's JSON to YAML conversion cannot read it",
                     0,
                     0);
             }

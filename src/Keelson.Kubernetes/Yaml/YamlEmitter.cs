@@ -163,7 +163,14 @@ internal sealed class YamlEmitter
                 WriteIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: true);
             }
 
-            Node(obj[key], mapContext: true);
+            try
+            {
+                Node(obj[key], mapContext: true);
+            }
+            catch (YamlException e) when (e.Line == 0)
+            {
+                throw e.Within(key);
+            }
         }
 
         _indent = saved;
@@ -181,11 +188,21 @@ internal sealed class YamlEmitter
         var indentless = mapContext && !_indention;
         var saved = _indent;
         _indent = _indent < 0 ? 0 : indentless ? _indent : _indent + BestIndent;
+        var index = 0;
         foreach (var item in array)
         {
             WriteIndent();
             WriteIndicator("-", needWhitespace: true, isWhitespace: false, isIndention: true);
-            Node(item, mapContext: false);
+            try
+            {
+                Node(item, mapContext: false);
+            }
+            catch (YamlException e) when (e.Line == 0)
+            {
+                throw e.Within($"[{index}]");
+            }
+
+            index++;
         }
 
         _indent = saved;
