@@ -726,12 +726,15 @@ internal sealed partial class Executor
                         }
                         else
                         {
-                            if (kind2 is GoKind.Map or GoKind.Slice or GoKind.Func)
+                            var t2 = GoValues.TypeOf(arg)!;
+                            if (!IsComparable(t2))
                             {
-                                throw new FuncError(GoFmt.Sprintf("non-comparable type %s: %v", arg, GoValues.TypeName(arg)));
+                                throw new FuncError(GoFmt.Sprintf("non-comparable type %s: %v", arg, t2.Name));
                             }
 
-                            truth = ReferenceEquals(arg1, arg) || arg1!.Equals(arg);
+                            truth = GoValues.TypeOf(arg1)!.IdenticalTo(t2) && (t2.Kind == GoKind.Struct
+                                ? GoValues.DeepEqual(arg1, arg)
+                                : ReferenceEquals(arg1, arg) || arg1!.Equals(arg));
                         }
 
                         break;
@@ -747,6 +750,15 @@ internal sealed partial class Executor
 
         return false;
     }
+
+    /// <summary>Whether == is defined for values of a type (maps, slices and funcs, and structs holding them, are not).</summary>
+    private static bool IsComparable(GoType t) => t.Kind switch
+    {
+        GoKind.Map or GoKind.Slice or GoKind.Func => false,
+        GoKind.Array => t.Elem is null || IsComparable(t.Elem),
+        GoKind.Struct => t.Fields.All(f => IsComparable(f.Type)),
+        _ => true,
+    };
 
     private static bool Lt(Value arg1Value, Value arg2Value)
     {

@@ -476,7 +476,7 @@ internal sealed partial class Executor
         }
 
         _scratch.Clear();
-        var printer = new Printer(_scratch, Context);
+        var printer = new Printer(_scratch, Context) { AddressableArgument = true };
         if (type.Kind == GoKind.Ptr && obj is not GoTypedNil && type.Elem is { } elem
             && !type.Methods.ContainsKey("String") && !type.Methods.ContainsKey("Error"))
         {
@@ -672,11 +672,6 @@ internal sealed partial class Executor
         var isNil = obj is GoTypedNil;
         if (type.TryGetMethod(fieldName, out var method))
         {
-            if (isNil)
-            {
-                throw Errorf("nil pointer evaluating " + typName + "." + fieldName);
-            }
-
             return EvalCall(dot, method.Signature, null, method, obj, false, node, fieldName, args, final);
         }
 
@@ -690,6 +685,11 @@ internal sealed partial class Executor
                 if (field is null)
                 {
                     break;
+                }
+
+                if (!field.IsExported)
+                {
+                    throw Errorf(fieldName + " is an unexported field of struct type " + typName);
                 }
 
                 if (isNil)
@@ -885,6 +885,12 @@ internal sealed partial class Executor
                 objs[k] = o is GoTypedNil && paramType.Kind != GoKind.Interface ? null : o;
             }
 
+            if (method is not null && receiver is GoTypedNil)
+            {
+                // Go calls the method with a nil receiver; a method that dereferences it panics.
+                throw new FuncError("runtime error: invalid memory address or nil pointer dereference");
+            }
+
             var result = method is not null ? method.Body(receiver!, Context, objs) : function!.Body(Context, objs);
             return sig.Result.Kind == GoKind.Interface ? Value.Iface(result) : Wrap(result, sig.Result);
         }
@@ -1013,7 +1019,7 @@ internal sealed partial class Executor
             case GoKind.Float64:
                 if (n is NumberNode { IsFloat: true } fl)
                 {
-                    return Value.Of(typ.Kind == GoKind.Float32 ? (float)fl.Float64 : fl.Float64);
+                    return Value.Of(typ.Kind == GoKind.Float32 ? (object)(float)fl.Float64 : fl.Float64);
                 }
 
                 throw Errorf("expected float; found " + n);

@@ -507,13 +507,19 @@ internal sealed class Printer
                 return;
         }
 
-        if (!HandleMethods(verb))
+        if (!HandleMethods(verb, AddressableArgument))
         {
             PrintValue(arg, null, verb, 0);
         }
     }
 
-    private bool HandleMethods(int verb)
+    /// <summary>
+    /// The top-level argument is addressable (a template printing a struct field), so methods declared on the
+    /// pointer type apply to it too, as text/template's printableValue arranges.
+    /// </summary>
+    public bool AddressableArgument { get; init; }
+
+    private bool HandleMethods(int verb, bool addressable = false)
     {
         if (_erroring || _sharpV || _arg is null)
         {
@@ -531,12 +537,13 @@ internal sealed class Printer
         }
 
         var type = g.GoType;
+        var pointerMethods = addressable || type.Kind == GoKind.Ptr;
         string methodName;
-        if (type.TryGetMethod("Error", out var method) && method.Signature.Parameters.Count == 0)
+        if (type.TryGetMethod("Error", out var method) && method.Signature.Parameters.Count == 0 && (pointerMethods || !method.PointerReceiver))
         {
             methodName = "Error";
         }
-        else if (type.TryGetMethod("String", out method) && method.Signature.Parameters.Count == 0)
+        else if (type.TryGetMethod("String", out method) && method.Signature.Parameters.Count == 0 && (pointerMethods || !method.PointerReceiver))
         {
             methodName = "String";
         }

@@ -19,7 +19,14 @@ public delegate object? GoFunctionBody(FunctionContext context, ReadOnlySpan<obj
 public delegate object? GoMethodBody(object receiver, FunctionContext context, ReadOnlySpan<object?> args);
 
 /// <summary>A method of a host type, reachable from templates as <c>.Obj.Name arg...</c>.</summary>
-public sealed record GoMethod(string Name, GoSignature Signature, GoMethodBody Body);
+public sealed record GoMethod(string Name, GoSignature Signature, GoMethodBody Body)
+{
+    /// <summary>
+    /// Declared on *T rather than T. Templates call such methods on fields and pointers alike, but fmt only uses
+    /// a pointer-receiver String() or Error() when it prints the pointer itself.
+    /// </summary>
+    public bool PointerReceiver { get; init; }
+}
 
 internal enum BuiltinKind
 {

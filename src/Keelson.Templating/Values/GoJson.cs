@@ -179,7 +179,7 @@ public static class GoJson
         var first = true;
         foreach (var f in type.Fields)
         {
-            if (f.JsonName == "-")
+            if (f.JsonName == "-" || !f.IsExported)
             {
                 continue;
             }

@@ -16,6 +16,7 @@ public sealed class GoType
     private IReadOnlyList<GoField> _fields = [];
     private GoType? _pointer;
     private GoTypedNil? _nil;
+    private Func<object, string>? _marshalJson;
 
     internal GoType(string name, GoKind kind, GoType? elem = null, GoType? key = null, bool named = false, GoType? underlying = null)
     {
@@ -57,7 +58,7 @@ public sealed class GoType
     public IReadOnlyDictionary<string, GoMethod> Methods => _methods;
 
     /// <summary>json.Marshaler: returns the JSON text for a value of this type, or null to use the fields.</summary>
-    public Func<object, string>? MarshalJson { get; private set; }
+    public Func<object, string>? MarshalJson => Kind == GoKind.Ptr && Elem is not null ? Elem._marshalJson : _marshalJson;
 
     /// <summary>The typed nil of this type (for slice, map, pointer, func and interface kinds).</summary>
     public GoTypedNil Nil => _nil ??= new GoTypedNil(this);
@@ -94,7 +95,7 @@ public sealed class GoType
         {
             foreach (var name in target._methods.Keys)
             {
-                if (!_methods.ContainsKey(name))
+                if (!_methods.TryGetValue(name, out var m) || m.PointerReceiver && Kind != GoKind.Ptr)
                 {
                     return false;
                 }
@@ -217,7 +218,7 @@ public sealed class GoType
     {
         _fields = fields.ToArray();
         _methods = methods.ToFrozenDictionary();
-        MarshalJson = marshalJson;
+        _marshalJson = marshalJson;
         if (_pointer is not null)
         {
             _pointer._methods = _methods;
@@ -354,6 +355,9 @@ public sealed class GoType
 /// <summary>A struct field templates can read: <c>.Name</c>. Getter receives the host object.</summary>
 public sealed record GoField(string Name, GoType Type, Func<object, object?> Get)
 {
+    /// <summary>Go's rule: a field is exported when its name starts with an upper-case letter.</summary>
+    public bool IsExported => Name.Length > 0 && char.IsUpper(Name[0]);
+
     /// <summary>Key in encoding/json output; null means the field name, "-" leaves the field out.</summary>
     public string? JsonName { get; init; }
 
@@ -398,10 +402,10 @@ public sealed class GoTypeBuilder
         return this;
     }
 
-    public GoTypeBuilder Method(string name, GoSignature signature, GoMethodBody body)
+    public GoTypeBuilder Method(string name, GoSignature signature, GoMethodBody body, bool pointerReceiver = false)
     {
         ThrowIfBuilt();
-        _methods[name] = new GoMethod(name, signature, body);
+        _methods[name] = new GoMethod(name, signature, body) { PointerReceiver = pointerReceiver };
         return this;
     }
 
