@@ -19,4 +19,10 @@ public sealed record TemplateOptions
 
     /// <summary>Maximum nesting of {{template}} calls (Go's maxExecDepth). Deeper recursion fails with Go's error.</summary>
     public int MaxDepth { get; init; } = 100_000;
+
+    /// <summary>
+    /// Name of the set's root template, which Go names in "no template X associated with template ROOT" (Helm's
+    /// root is "gotpl"). Null means the template the execution started with.
+    /// </summary>
+    public string? RootName { get; init; }
 }

@@ -73,7 +73,7 @@ public sealed class TemplateSet
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(output);
-        var tree = Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, name);
+        var tree = Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, Options.RootName ?? name);
         cancellationToken.ThrowIfCancellationRequested();
         new Executor(this, tree, output, cancellationToken).Run(data);
     }

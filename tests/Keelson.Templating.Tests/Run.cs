@@ -65,7 +65,7 @@ internal static class Run
         var output = new StringWriter();
         try
         {
-            set.Execute("t", value, output);
+            set.Execute("t", value, output, TestContext.Current.CancellationToken);
             return output.ToString();
         }
         catch (TemplateException e)
@@ -74,11 +74,18 @@ internal static class Run
         }
     }
 
+    /// <summary>Executes with the test's cancellation token.</summary>
+    public static string Exec(this TemplateSet set, string name, object? data) =>
+        set.Execute(name, data, TestContext.Current.CancellationToken);
+
+    public static void Exec(this TemplateSet set, string name, object? data, TextWriter output) =>
+        set.Execute(name, data, output, TestContext.Current.CancellationToken);
+
     /// <summary>Parses and executes one template; throws on errors.</summary>
     public static string Template(string template, object? data = null, FunctionMap? functions = null, TemplateOptions? options = null)
     {
         var set = new TemplateSet(functions ?? FunctionMap.Builtins, options);
         set.Parse("t", template);
-        return set.Execute("t", data);
+        return set.Execute("t", data, TestContext.Current.CancellationToken);
     }
 }

@@ -26,11 +26,13 @@ internal sealed partial class Executor
     private Node? _node;
     private readonly StringBuilder _scratch = new();
     private readonly TemplateOptions _options;
+    private readonly string _rootName;
 
     public Executor(TemplateSet set, Tree tree, TextWriter output, CancellationToken cancellationToken)
     {
         Set = set;
         _tmpl = tree;
+        _rootName = tree.Name;
         _out = output;
         _options = set.Options;
         CancellationToken = cancellationToken;
@@ -57,7 +59,7 @@ internal sealed partial class Executor
     /// <summary>Executes another template (of this set or another) into a string, as a nested execution.</summary>
     public string ExecuteNested(TemplateSet set, string name, object? data)
     {
-        var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, name);
+        var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, set.Options.RootName ?? _rootName);
         CancellationToken.ThrowIfCancellationRequested();
         var saved = (Set, _tmpl, _vars, _node, _out);
         var sb = new StringBuilder();

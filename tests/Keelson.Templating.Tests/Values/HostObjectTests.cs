@@ -84,7 +84,7 @@ public sealed class HostObjectTests
     {
         var set = new TemplateSet(Functions);
         set.Parse("t", template);
-        return set.Execute("t", data);
+        return set.Exec("t", data);
     }
 
     private static readonly FunctionMap Functions = FunctionMap.Builtins.With(
