@@ -298,9 +298,18 @@ internal sealed partial class Executor
         throw new FuncError("len of type " + type.Name);
     }
 
+    /// <summary>
+    /// An index must be an integer. <c>index</c> looks through interfaces first; <c>slice</c> does not, so an index
+    /// read from a map[string]interface {} is rejected as "interface {}" there, as in Go.
+    /// </summary>
     private static int IndexArg(Value index, int cap)
     {
-        var obj = index.Concrete.Obj;
+        var obj = index.Obj;
+        if (index.IsIface)
+        {
+            throw new FuncError("cannot index slice/array with type interface {}");
+        }
+
         if (obj is null)
         {
             throw new FuncError("cannot index slice/array with nil");
@@ -382,7 +391,7 @@ internal sealed partial class Executor
                 case GoKind.String:
                 {
                     var len = obj is GoTypedNil ? 0 : GoValues.Len(obj);
-                    var x = IndexArg(index, len);
+                    var x = IndexArg(index.Concrete, len);
                     if (x == len)
                     {
                         throw new FuncError("reflect: " + (type.Kind == GoKind.String ? "string" : type.Kind == GoKind.Array ? "array" : "slice") + " index out of range");
