@@ -872,6 +872,7 @@ internal sealed partial class Executor
         }
 
         CancellationToken.ThrowIfCancellationRequested();
+        Exception failure;
         try
         {
             if (builtin != BuiltinKind.None)
@@ -898,9 +899,14 @@ internal sealed partial class Executor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _node = node;
-            throw Errorf("error calling " + name + ": " + ex.Message, ex);
+            failure = ex;
         }
+
+        // Thrown after the catch block, once the stack has unwound to this frame: .NET runs catch blocks on top of
+        // the frames of the original throw, so throwing inside one at every level of a deep include recursion
+        // would pile those frames up and overflow the stack.
+        _node = node;
+        throw Errorf("error calling " + name + ": " + failure.Message, failure);
     }
 
     private static bool Truth(Value v)
