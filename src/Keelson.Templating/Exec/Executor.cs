@@ -24,7 +24,7 @@ internal sealed partial class Executor
     private Tree _tmpl;
     private TextWriter _out;
     private Node? _node;
-    private readonly StringBuilder _scratch = new();
+    private StringBuilder _scratch = new();
     private readonly TemplateOptions _options;
     private readonly string _rootName;
 
@@ -61,8 +61,9 @@ internal sealed partial class Executor
     {
         var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, set.Options.RootName ?? _rootName);
         CancellationToken.ThrowIfCancellationRequested();
-        var saved = (Set, _tmpl, _vars, _node, _out);
+        var saved = (Set, _tmpl, _vars, _node, _out, _scratch);
         var sb = new StringBuilder();
+        _scratch = new StringBuilder();
         Set = set;
         _tmpl = tree;
         _vars = [];
@@ -81,7 +82,7 @@ internal sealed partial class Executor
         finally
         {
             Depth--;
-            (Set, _tmpl, _vars, _node, _out) = saved;
+            (Set, _tmpl, _vars, _node, _out, _scratch) = saved;
         }
 
         return sb.ToString();
@@ -338,7 +339,10 @@ internal sealed partial class Executor
 
             if (r.ElseList is not null)
             {
-                return Walk(dot, r.ElseList);
+                // The else branch belongs to an enclosing range; Go's range recovers a break raised in it (ending
+                // only this range statement) but lets a continue through to the enclosing loop.
+                var flow = Walk(dot, r.ElseList);
+                return flow == Flow.Break ? Flow.Normal : flow;
             }
 
             return Flow.Normal;
