@@ -170,7 +170,7 @@ public static class GoValues
     }
 
     /// <summary>Parses JSON text like encoding/json into interface{} (duplicate keys: the last wins).</summary>
-    public static object? FromJson(string json)
+    public static object? ParseJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var bytes = Encoding.UTF8.GetBytes(json);
