@@ -89,7 +89,7 @@ type goldenExpect struct {
 	Error        string  `json:"error,omitempty"`
 }
 
-var caseName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+var caseName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]*$`)
 
 func compileCorpus(path string, out io.Writer) error {
 	raw, err := os.ReadFile(path)
