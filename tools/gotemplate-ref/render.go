@@ -40,7 +40,7 @@ const (
 	defaultEntry = "main"
 	// A case must not take the oracle down: runaway output and runaway time are reported as errors.
 	outputLimit = 16 << 20
-	caseTimeout = 20 * time.Second
+	caseTimeout = 2 * time.Minute
 )
 
 var errOutputLimit = errors.New("output limit exceeded")
