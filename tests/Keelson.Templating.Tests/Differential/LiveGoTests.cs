@@ -9,7 +9,8 @@ namespace Keelson.Templating.Tests.Differential;
 /// <summary>
 /// Against the real thing: builds the Go oracle (Debian's Go 1.19 and Sprig 3.2.3), checks that the committed goldens
 /// are still what Go produces, and compares thousands of random templates and data between Go and C#. Fails (never
-/// skips) when Go or Sprig is missing. KEELSON_DIFF_SEED and KEELSON_DIFF_CASES change the random run.
+/// skips) when Go or Sprig is missing. KEELSON_DIFF_SEED and KEELSON_DIFF_CASES change the random run;
+/// KEELSON_DIFF_DUMP=file.jsonl writes its cases in the oracle's input format.
 /// </summary>
 public sealed class LiveGoTests
 {
@@ -59,7 +60,15 @@ public sealed class LiveGoTests
 
         var generated = Enumerable.Range(0, count).Select(i => TemplateGenerator.Generate(seed, i)).ToList();
         var cases = generated.Select(g => g.ToCase()).ToList();
+        if (Environment.GetEnvironmentVariable("KEELSON_DIFF_DUMP") is { Length: > 0 } dump)
+        {
+            // The oracle's own input format: feed it to tools/gotemplate-ref directly to study a run.
+            await File.WriteAllLinesAsync(dump, cases.Select(c => c.ToWire().ToJsonString()), Token);
+        }
+
         var expected = await oracle.RenderAsync(cases, Token);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Go rendered {expected.Count(o => o.Ok)} cases and failed {expected.Count(o => !o.Ok)} (parse or execution errors)");
         var mismatches = new List<(GeneratedCase Case, Outcome Go, Outcome CSharp)>();
         for (var i = 0; i < cases.Count; i++)
         {

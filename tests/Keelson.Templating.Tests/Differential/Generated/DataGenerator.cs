@@ -83,8 +83,8 @@ internal static class DataGenerator
         var data = new JsonObject();
         void Put(string key, Func<JsonNode?> value)
         {
-            // One key in ten is absent: templates must meet missing values too.
-            if (random.Next(10) > 0)
+            // One key in twenty-five is absent: templates must meet missing values too.
+            if (random.Next(25) > 0)
             {
                 data[key] = value();
             }

@@ -32,9 +32,9 @@ internal static class Functions
         new("eq", [X, X], B, X, Sprig: false),
         new("ne", [X, X], B, Sprig: false),
         new("lt", [X, X], B, Sprig: false),
-        new("le", [F, F], B, Sprig: false),
-        new("gt", [I, I], B, Sprig: false),
-        new("ge", [S, S], B, Sprig: false),
+        new("le", [X, X], B, Sprig: false),
+        new("gt", [X, X], B, Sprig: false),
+        new("ge", [X, X], B, Sprig: false),
         new("print", [], S, X, Sprig: false),
         new("println", [], S, X, Sprig: false),
         new("html", [X], S, X, Sprig: false),
@@ -169,7 +169,7 @@ internal static class Functions
     public static readonly string[] Regexes =
     [
         "^[a-z]+$", "[0-9]+", "a|b", "(\\w+)@(\\w+)", "\\s+", "^v?[0-9]+\\.[0-9]+", ".", "", "x*", "[aeiou]", "(?i)hello",
-        "[[:alpha:]]+", "\\bcat\\b", "(a)(b)?", "[^a-z]", "é+", "(", "[",
+        "[[:alpha:]]+", "\\bcat\\b", "(a)(b)?", "[^a-z]", "é+", "(",
     ];
 
     public static readonly string[] Replacements = ["-", "${1}", "$1x", "<$0>", "", "$$", "${2}"];

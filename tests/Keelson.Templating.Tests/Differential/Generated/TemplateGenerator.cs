@@ -22,7 +22,11 @@ internal sealed class TemplateGenerator
 {
     private const int MaxDepth = 3;
 
-    private static readonly string[] Texts = ["", " ", "\n", "  \n  ", "a", "text ", "key: ", "- item\n", "<", "%", "{", "}", "\t", "é", ",", "\n\n"];
+    /// <summary>How often an argument gets a random type: enough to compare failures, rare enough that most
+    /// templates still render and their outputs get compared.</summary>
+    private const int MismatchPercent = 2;
+
+    private static readonly string[] Texts = ["", " ", "\n", "  \n  ", "a", "text ", "key: ", "- item\n", "<", "%", "}", "\t", "é", ",", "\n\n"];
     private static readonly string[] IntLiterals = ["0", "1", "2", "3", "5", "-1", "10", "100", "0x10", "'a'", "9223372036854775807"];
     private static readonly string[] FloatLiterals = ["1.5", "0.1", "1e6", "2.0", "-3.25", "0.0", "1e21", "100.0"];
     private static readonly string[] Verbs = ["v", "v", "v", "d", "s", "s", "q", "x", "X", "f", "e", "g", "t", "T", "c", "b", "o", "U", "+v", "#v", "z"];
@@ -68,20 +72,35 @@ internal sealed class TemplateGenerator
         for (var count = _random.Next(0, 3); count > 0; count--)
         {
             var name = $"t{_templates.Count}";
-            // A defined template knows nothing of the caller's data shape or variables.
+            // A defined template sees none of the caller's variables; it is written against the root data, which
+            // most calls pass.
             var saved = _variables.ToList();
             _variables.Clear();
-            var body = Nodes(MaxDepth - 1, Shape.Unknown, inRange: false);
+            var body = Nodes(MaxDepth - 1, DataGenerator.RootShape, inRange: false);
+            _variables.Clear();
             _variables.AddRange(saved);
             defines.Add(new DefineNode(name, body));
             _templates.Add(name);
         }
 
-        var nodes = Nodes(0, DataGenerator.RootShape, inRange: false).AddRange(defines);
+        var nodes = Nodes(0, DataGenerator.RootShape, inRange: false);
+        foreach (var name in _templates)
+        {
+            // Every defined template is used, mostly with the root data its body was written against.
+            var argument = Chance(85) ? Pipe.Of(new Reference("$")) : Chance(50) ? NewPipe(Ty.Any, 1, DataGenerator.RootShape) : null;
+            nodes = nodes.Insert(_random.Next(nodes.Count + 1), new TemplateCallNode(name, argument));
+        }
+
+        nodes = nodes.AddRange(defines);
         if (Chance(5))
         {
-            var pipe = NewPipe(Ty.Any, 1, DataGenerator.RootShape);
-            nodes = nodes.Add(new DefineNode("blk", Nodes(MaxDepth - 1, Shape.Unknown, inRange: false), IsBlock: true, BlockPipe: pipe));
+            var pipe = Chance(80) ? Pipe.Of(new Reference("$")) : NewPipe(Ty.Any, 1, DataGenerator.RootShape);
+            var saved = _variables.ToList();
+            _variables.Clear();
+            var body = Nodes(MaxDepth - 1, DataGenerator.RootShape, inRange: false);
+            _variables.Clear();
+            _variables.AddRange(saved);
+            nodes = nodes.Add(new DefineNode("blk", body, IsBlock: true, BlockPipe: pipe));
         }
 
         return new TemplateTree(nodes, Chance(2) ? Pick(Corruptions) : null);
@@ -115,7 +134,7 @@ internal sealed class TemplateGenerator
             < 84 => Range(depth, dot),
             < 91 => With(depth, dot, inRange),
             < 93 => new CommentNode(" note ", Chance(30), Chance(30)),
-            < 96 when _templates.Count > 0 => new TemplateCallNode(Chance(95) ? Pick(_templates) : "missing", Chance(80) ? NewPipe(Ty.Any, 1, dot) : null),
+            < 96 when _templates.Count > 0 => new TemplateCallNode(Chance(95) ? Pick(_templates) : "missing", Chance(80) ? Pipe.Of(new Reference("$")) : NewPipe(Ty.Any, 1, dot)),
             < 100 when inRange => new BlockNode(BlockKind.If, NewPipe(Ty.Any, 1, dot), [new KeywordNode(Chance(50) ? "break" : "continue")], null),
             _ => new ActionNode(NewPipe(Ty.Any, 0, dot), false, false),
         };
@@ -151,6 +170,13 @@ internal sealed class TemplateGenerator
         }
 
         var body = Nodes(depth + 1, dot, inRange);
+        if (Chance(90))
+        {
+            // Go's parser lets the else branch see variables declared in the body, but they do not exist there at
+            // run time ("undefined variable"): exercised now and then, not everywhere.
+            Restore(mark + (variable is null ? 0 : 1));
+        }
+
         ImmutableList<Node>? otherwise = null;
         if (Chance(50))
         {
@@ -192,7 +218,7 @@ internal sealed class TemplateGenerator
             pipe = Pipe.Of(new Reference(path));
             element = shape.Type == Ty.List ? shape.Element ?? Shape.Unknown : Shape.Unknown;
         }
-        else if (Chance(10))
+        else if (Chance(4))
         {
             // Ranging over a string or a number fails in every Go version.
             pipe = Pipe.Of(NewOperand(Chance(50) ? Ty.Str : Ty.Float, 1, dot, exact: true));
@@ -248,7 +274,14 @@ internal sealed class TemplateGenerator
         var roll = _random.Next(100);
         if (roll < 35 || depth >= MaxDepth)
         {
-            return Ty.Str == want && Chance(30) ? new Pipe([Printf(depth, dot)]) : Pipe.Of(NewOperand(want, depth + 1, dot));
+            if (Ty.Str == want && Chance(30))
+            {
+                return new Pipe([Printf(depth, dot)]);
+            }
+
+            var operand = NewOperand(want, depth + 1, dot);
+            // "nil is not a command": kept rare, nil is mostly an argument.
+            return Pipe.Of(operand is Literal { Source: "nil" } && Chance(90) ? new Literal("\"nil\"") : operand);
         }
 
         if (roll < 70)
@@ -256,24 +289,37 @@ internal sealed class TemplateGenerator
             return new Pipe([Call(want, depth + 1, dot)]);
         }
 
-        // A chain: the value flows into the last parameter of each following call.
-        var first = NewOperand(PickType(), depth + 1, dot);
-        var commands = ImmutableList.Create(new Command(null, [first]));
+        // A chain: the value flows into the last parameter of each following call. The first stage's last argument
+        // becomes the head of the pipeline, so it has the right type; later stages take what the previous returns.
+        var commands = ImmutableList<Command>.Empty;
+        var flowing = Ty.Any;
         for (var stages = _random.Next(1, 3); stages > 0; stages--)
         {
             var function = Pick(_functions);
             // A piped value lands in the last parameter, which must never be a count (see CountFunctions).
             if ((function.Params.Length == 0 && function.Rest is null)
-                || (CountFunctions.Contains(function.Name) && (function.Rest == Ty.Int || function.Params[^1] == Ty.Int)))
+                || (CountFunctions.Contains(function.Name) && (function.Rest == Ty.Int || function.Params[^1] == Ty.Int))
+                || (commands.Count > 0 && !Fits(flowing, function.Rest ?? function.Params[^1]) && !Chance(MismatchPercent)))
             {
                 continue;
             }
 
-            var call = Arguments(function, depth + 1, dot);
-            commands = commands.Add(new Command(function.Name, call.Count > 0 ? call.RemoveAt(call.Count - 1) : call));
+            var args = Arguments(function, depth + 1, dot);
+            if (args.Count == 0)
+            {
+                continue;
+            }
+
+            if (commands.Count == 0)
+            {
+                commands = commands.Add(new Command(null, [args[^1]]));
+            }
+
+            commands = commands.Add(new Command(function.Name, args.RemoveAt(args.Count - 1)));
+            flowing = function.Result;
         }
 
-        return new Pipe(commands);
+        return commands.Count > 0 ? new Pipe(commands) : Pipe.Of(NewOperand(want, depth + 1, dot));
     }
 
     private Command Printf(int depth, Shape dot)
@@ -314,7 +360,7 @@ internal sealed class TemplateGenerator
     /// <summary>A call of a function whose result fits the wanted type (parenthesised when used as an operand).</summary>
     private Command Call(Ty want, int depth, Shape dot, bool exact = false)
     {
-        if (!exact && Chance(7))
+        if (!exact && Chance(MismatchPercent))
         {
             want = PickType();
         }
@@ -359,6 +405,29 @@ internal sealed class TemplateGenerator
                 return args.ToImmutable();
             case "fromJson" when Chance(70):
                 args.Add(new Literal(GoString(Pick(Functions.JsonTexts))));
+                return args.ToImmutable();
+            case "eq" or "ne" or "lt" or "le" or "gt" or "ge":
+            {
+                // Mostly comparable operands; the mismatch share still produces Go's type errors.
+                var type = function.Name is "eq" or "ne"
+                    ? Pick(new[] { Ty.Str, Ty.Int, Ty.Float, Ty.Float, Ty.Bool })
+                    : Pick(new[] { Ty.Str, Ty.Int, Ty.Float, Ty.Float });
+                args.Add(NewOperand(type, depth + 1, dot));
+                for (var more = function.Name == "eq" && Chance(20) ? _random.Next(2, 4) : 1; more > 0; more--)
+                {
+                    args.Add(NewOperand(type, depth + 1, dot));
+                }
+
+                return args.ToImmutable();
+            }
+
+            case "div" or "mod" or "divf" when Chance(90):
+                // Division by zero is an error in Go; kept rare.
+                args.Add(NewOperand(Pick(new[] { Ty.Int, Ty.Float, Ty.Str }), depth + 1, dot));
+                args.Add(new Literal(Pick(new[] { "2", "3", "-1", "7", "0.5" })));
+                return args.ToImmutable();
+            case "len":
+                args.Add(NewOperand(Pick(new[] { Ty.Str, Ty.List, Ty.Map }), depth + 1, dot));
                 return args.ToImmutable();
             case "kindIs":
                 args.Add(new Literal(GoString(Pick(Functions.Kinds))));
@@ -414,7 +483,7 @@ internal sealed class TemplateGenerator
     /// <summary>A literal, a reference to data or a variable, or a parenthesised call, of (mostly) the wanted type.</summary>
     private Operand NewOperand(Ty want, int depth, Shape dot, bool exact = false)
     {
-        if (!exact && Chance(7))
+        if (!exact && Chance(MismatchPercent))
         {
             want = PickType();
         }
