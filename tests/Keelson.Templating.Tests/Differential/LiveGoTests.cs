@@ -18,6 +18,7 @@ public sealed class LiveGoTests
     public const int DefaultCases = 5_000;
     private const int MaxShrunk = 3;
     private const int MaxListed = 25;
+    private static readonly TimeSpan ShrinkBudget = TimeSpan.FromSeconds(10);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -91,7 +92,7 @@ public sealed class LiveGoTests
             .Append(mismatches.Count > MaxListed ? ", ..." : "").Append('\n');
         foreach (var (failing, go, csharp) in mismatches.Take(MaxShrunk))
         {
-            var shrunk = await Shrinker.ShrinkAsync(failing, candidates => FirstDifferingAsync(oracle, candidates));
+            var shrunk = await Shrinker.ShrinkAsync(failing, candidates => FirstDifferingAsync(oracle, candidates), ShrinkBudget);
             var shrunkCase = shrunk.ToCase("-shrunk");
             var shrunkGo = await oracle.RenderAsync(shrunkCase, Token);
             var shrunkCSharp = KeelsonEngine.Render(shrunkCase);

@@ -13,11 +13,13 @@ internal static class Shrinker
     private const int CandidatesPerRound = 80;
 
     /// <param name="firstFailing">Index of the first candidate that still fails, or -1.</param>
+    /// <param name="budget">Shrinking stops when it is spent; the report then shows the smallest case so far.</param>
     public static async Task<GeneratedCase> ShrinkAsync(
-        GeneratedCase failing, Func<IReadOnlyList<GeneratedCase>, Task<int>> firstFailing)
+        GeneratedCase failing, Func<IReadOnlyList<GeneratedCase>, Task<int>> firstFailing, TimeSpan budget)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var current = failing;
-        for (var round = 0; round < MaxRounds; round++)
+        for (var round = 0; round < MaxRounds && clock.Elapsed < budget; round++)
         {
             var candidates = Candidates(current).Take(CandidatesPerRound).ToList();
             if (candidates.Count == 0)
