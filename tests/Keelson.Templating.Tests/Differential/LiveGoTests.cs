@@ -10,7 +10,8 @@ namespace Keelson.Templating.Tests.Differential;
 /// Against the real thing: builds the Go oracle (Debian's Go 1.19 and Sprig 3.2.3), checks that the committed goldens
 /// are still what Go produces, and compares thousands of random templates and data between Go and C#. Fails (never
 /// skips) when Go or Sprig is missing. KEELSON_DIFF_SEED and KEELSON_DIFF_CASES change the random run;
-/// KEELSON_DIFF_DUMP=file.jsonl writes its cases in the oracle's input format.
+/// KEELSON_DIFF_DUMP=file.jsonl writes its cases in the oracle's input format; KEELSON_DIFF_FUNCS=builtin leaves Sprig
+/// out.
 /// </summary>
 public sealed class LiveGoTests
 {
@@ -56,10 +57,12 @@ public sealed class LiveGoTests
     {
         var seed = Setting("KEELSON_DIFF_SEED", DefaultSeed);
         var count = Setting("KEELSON_DIFF_CASES", DefaultCases);
-        TestContext.Current.TestOutputHelper?.WriteLine($"random differential run: KEELSON_DIFF_SEED={seed} KEELSON_DIFF_CASES={count}");
+        var builtinOnly = Environment.GetEnvironmentVariable("KEELSON_DIFF_FUNCS") == "builtin";
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"random differential run: KEELSON_DIFF_SEED={seed} KEELSON_DIFF_CASES={count}{(builtinOnly ? " KEELSON_DIFF_FUNCS=builtin" : "")}");
         var oracle = await GoOracle.BuildAsync(Token);
 
-        var generated = Enumerable.Range(0, count).Select(i => TemplateGenerator.Generate(seed, i)).ToList();
+        var generated = Enumerable.Range(0, count).Select(i => TemplateGenerator.Generate(seed, i, builtinOnly)).ToList();
         var cases = generated.Select(g => g.ToCase()).ToList();
         if (Environment.GetEnvironmentVariable("KEELSON_DIFF_DUMP") is { Length: > 0 } dump)
         {
@@ -86,7 +89,7 @@ public sealed class LiveGoTests
         }
 
         var report = new StringBuilder();
-        report.Append(CultureInfo.InvariantCulture, $"{mismatches.Count} of {count} random cases differ from Go (KEELSON_DIFF_SEED={seed}).\n");
+        report.Append(CultureInfo.InvariantCulture, $"{mismatches.Count} of {count} random cases differ from Go (KEELSON_DIFF_SEED={seed}{(builtinOnly ? ", builtins only" : "")}).\n");
         report.Append("Differing case indexes: ")
             .AppendJoin(", ", mismatches.Take(MaxListed).Select(m => m.Case.Index))
             .Append(mismatches.Count > MaxListed ? ", ..." : "").Append('\n');

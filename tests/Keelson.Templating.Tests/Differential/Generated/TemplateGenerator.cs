@@ -50,11 +50,12 @@ internal sealed class TemplateGenerator
         _functions = Functions.All.Where(f => sprig || !f.Sprig).ToList();
     }
 
-    public static GeneratedCase Generate(int seed, int index)
+    /// <param name="builtinOnly">Go's builtins only (no Sprig), e.g. while the Sprig functions are not there.</param>
+    public static GeneratedCase Generate(int seed, int index, bool builtinOnly = false)
     {
         // Each case has its own stream, so one case can be rebuilt from (seed, index) without the others.
         var random = new System.Random(unchecked((seed * 1_000_003) ^ (index * 7_919) ^ 0x5bd1e995));
-        var sprig = random.Next(5) > 0;
+        var sprig = random.Next(5) > 0 && !builtinOnly;
         var missingKey = random.Next(10) switch { 0 => "zero", 1 => "error", _ => "default" };
         var data = DataGenerator.Generate(random);
         var generator = new TemplateGenerator(random, sprig);
