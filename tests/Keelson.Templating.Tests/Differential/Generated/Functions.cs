@@ -26,6 +26,7 @@ internal static class Functions
         new("len", [X], I, Sprig: false),
         new("index", [L, I], X, Sprig: false),
         new("index", [M, A], X, Sprig: false),
+        new("slice", [A, I, I], A, Sprig: false),
         new("not", [X], B, Sprig: false),
         new("and", [X, X], X, X, Sprig: false),
         new("or", [X, X], X, X, Sprig: false),

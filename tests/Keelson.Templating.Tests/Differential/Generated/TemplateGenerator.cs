@@ -32,7 +32,7 @@ internal sealed class TemplateGenerator
     private static readonly string[] Verbs = ["v", "v", "v", "d", "s", "s", "q", "x", "X", "f", "e", "g", "t", "T", "c", "b", "o", "U", "+v", "#v", "z"];
     private static readonly string[] SmallInts = ["0", "1", "2", "3", "5", "-1", "10"];
     private static readonly HashSet<string> CountFunctions =
-        ["repeat", "until", "indent", "nindent", "wrap", "chunk", "seq", "trunc", "abbrev", "substr", "round"];
+        ["repeat", "until", "indent", "nindent", "wrap", "chunk", "seq", "trunc", "abbrev", "substr", "round", "slice"];
     private static readonly HashSet<string> MutatingFunctions = ["set", "unset", "merge", "mergeOverwrite"];
     private static readonly string[] Corruptions = ["drop-close", "extra-end", "unknown-function", "undefined-variable", "unclosed-if", "bad-number"];
 
@@ -88,14 +88,14 @@ internal sealed class TemplateGenerator
         foreach (var name in _templates)
         {
             // Every defined template is used, mostly with the root data its body was written against.
-            var argument = Chance(85) ? Pipe.Of(new Reference("$")) : Chance(50) ? NewPipe(Ty.Any, 1, DataGenerator.RootShape) : null;
+            var argument = Chance(85) ? Pipe.Of(new Reference("$")) : Chance(50) ? TemplateArgument(DataGenerator.RootShape) : null;
             nodes = nodes.Insert(_random.Next(nodes.Count + 1), new TemplateCallNode(name, argument));
         }
 
         nodes = nodes.AddRange(defines);
         if (Chance(5))
         {
-            var pipe = Chance(80) ? Pipe.Of(new Reference("$")) : NewPipe(Ty.Any, 1, DataGenerator.RootShape);
+            var pipe = Chance(80) ? Pipe.Of(new Reference("$")) : TemplateArgument(DataGenerator.RootShape);
             var saved = _variables.ToList();
             _variables.Clear();
             var body = Nodes(MaxDepth - 1, DataGenerator.RootShape, inRange: false);
@@ -135,11 +135,18 @@ internal sealed class TemplateGenerator
             < 84 => Range(depth, dot),
             < 91 => With(depth, dot, inRange),
             < 93 => new CommentNode(" note ", Chance(30), Chance(30)),
-            < 96 when _templates.Count > 0 => new TemplateCallNode(Chance(95) ? Pick(_templates) : "missing", Chance(80) ? Pipe.Of(new Reference("$")) : NewPipe(Ty.Any, 1, dot)),
+            < 96 when _templates.Count > 0 => new TemplateCallNode(Chance(95) ? Pick(_templates) : "missing", Chance(80) ? Pipe.Of(new Reference("$")) : TemplateArgument(dot)),
             < 100 when inRange => new BlockNode(BlockKind.If, NewPipe(Ty.Any, 1, dot), [new KeywordNode(Chance(50) ? "break" : "continue")], null),
             _ => new ActionNode(NewPipe(Ty.Any, 0, dot), false, false),
         };
     }
+
+    /// <summary>
+    /// The data passed to a defined template: never an integer, since the template may range over its dot and Go
+    /// 1.24 ranges over integers where the 1.19 reference fails.
+    /// </summary>
+    private Pipe TemplateArgument(Shape dot) =>
+        Pipe.Of(NewOperand(Pick(new[] { Ty.Str, Ty.List, Ty.Map, Ty.Float }), 1, dot, exact: true));
 
     private ActionNode Declaration(Shape dot)
     {
