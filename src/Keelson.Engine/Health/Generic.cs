@@ -8,14 +8,15 @@ namespace Keelson.Engine.Health;
 /// </summary>
 internal static class Generic
 {
-    // Reasons that, by the conventions of Flux (meta.ProgressingReason, ProgressingWithRetry, DependencyNotReady),
-    // Crossplane (Creating, Deleting) and common operators, mean "not ready yet" rather than "failed". Any other reason
-    // on Ready=False means failed: a kstatus-conforming controller raises Reconciling while it is still working.
-    private static readonly HashSet<string> InProgressReasons = new(StringComparer.Ordinal)
-    {
-        "Progressing", "ProgressingWithRetry", "Reconciling", "DependencyNotReady", "Pending", "InProgress",
-        "Creating", "Deleting", "Updating", "Initializing", "Provisioning", "Waiting",
-    };
+    // Words that, in the CamelCase reasons controllers write, name a failure rather than a wait: Flux
+    // (ReconciliationFailed, InstallFailed, HealthCheckFailed), Crossplane (ReconcileError), cert-manager (Failed),
+    // admission (Denied, Forbidden), quotas (Exceeded). Any other reason on Ready=False (cert-manager's DoesNotExist
+    // while issuing, Flux's Progressing or DependencyNotReady) is a wait, so a new object is not reported as broken.
+    private static readonly string[] FailureWords =
+    [
+        "Fail", "Error", "Invalid", "Denied", "Forbidden", "Exceeded", "Conflict", "Rejected", "Timeout", "TimedOut",
+        "BackOff", "Unauthorized",
+    ];
 
     /// <summary>The generic verdict, or null when the kind's own rules decide.</summary>
     public static HealthResult? Assess(JsonObject obj)
@@ -57,7 +58,7 @@ internal static class Generic
             return HealthResult.Healthy();
         }
 
-        if (ready.IsFalse && (ready.Reason is null || !InProgressReasons.Contains(ready.Reason)))
+        if (ready.IsFalse && ready.Reason is { } reason && FailureWords.Any(w => reason.Contains(w, StringComparison.Ordinal)))
         {
             return HealthResult.Degraded(ready.Describe("Not ready"));
         }
