@@ -82,6 +82,11 @@ internal sealed class YamlStandInException(string message, int line, int column)
 
     public int Column { get; } = column;
 
-    public static YamlStandInException From(YamlDotNet.Core.YamlException ex) =>
-        new(ex.InnerException?.Message ?? ex.Message, (int)ex.Start.Line, (int)ex.Start.Column);
+    public static YamlStandInException From(YamlDotNet.Core.YamlException ex)
+    {
+        // YamlDotNet prefixes "(Line: 3, Col: 1, Idx: 20) - (Line: 3, Col: 5, Idx: 24): "; the position is kept apart.
+        var message = (ex.InnerException as YamlDotNet.Core.YamlException ?? ex).Message;
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        return new(cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message, (int)ex.Start.Line, (int)ex.Start.Column);
+    }
 }
