@@ -28,7 +28,15 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
         foreach (var (relative, real, _) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var content = await File.ReadAllBytesAsync(real, cancellationToken).ConfigureAwait(false);
+            byte[] content;
+            try
+            {
+                content = await File.ReadAllBytesAsync(real, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RenderException($"{relative}: cannot be read: {ex.Message}", relative, inner: ex);
+            }
 
             // Checked again on the bytes actually read, in case a file grew since it was listed.
             bytes += content.Length;

@@ -28,6 +28,7 @@ internal static class KustomizeCheck
         while (pending.Count > 0)
         {
             var directory = pending.Dequeue();
+            CheckLinks(tree, directory);
             var file = KustomizeRenderer.Find(directory);
             if (file is null || new FileInfo(file).Length > MaxKustomizationBytes)
             {
@@ -63,6 +64,20 @@ internal static class KustomizeCheck
 
                     pending.Enqueue(next);
                 }
+            }
+        }
+    }
+
+    // kustomize reads the kustomization file itself without the load restrictor, and its errors quote what it read:
+    // a kustomization.yaml linked to a file elsewhere would leak that file into the Application's status.
+    private static void CheckLinks(RepoTree tree, string directory)
+    {
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        {
+            if (entry.LinkTarget is not null && !tree.Contains(RepoTree.RealPath(entry.FullName)))
+            {
+                var where = tree.Relative(entry.FullName);
+                throw new RenderException($"{where}: symbolic link points outside the repository (to {entry.LinkTarget}).", where);
             }
         }
     }

@@ -82,12 +82,12 @@ public sealed class KustomizeRenderTests
     public async Task A_base_that_is_a_link_out_of_the_repository_is_refused()
     {
         using var repo = new TempRepo().With("kustomize/base", "../other-checkout/base");
-        repo.Write("app/kustomization.yaml", "resources:\n- base\n");
-        repo.Link("app/base", Path.Combine(repo.Parent, "other-checkout", "base"));
+        repo.Write("app/kustomization.yaml", "resources:\n- ../vendor/base\n");
+        repo.Link("vendor/base", Path.Combine(repo.Parent, "other-checkout", "base"));
 
         var error = await Assert.ThrowsAsync<RenderException>(() => Render(repo.Root, "app"));
 
-        Assert.Equal("app/kustomization.yaml: resources entry 'base' points outside the repository.", error.Message);
+        Assert.Equal("app/kustomization.yaml: resources entry '../vendor/base' points outside the repository.", error.Message);
     }
 
     [Fact]
@@ -100,6 +100,19 @@ public sealed class KustomizeRenderTests
         var error = await Assert.ThrowsAsync<RenderException>(() => Render(repo.Root, "app"));
 
         Assert.Equal("middle/kustomization.yaml: components entry '../../other-checkout/base' points outside the repository.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_kustomization_file_linked_out_of_the_repository_is_refused()
+    {
+        using var repo = new TempRepo();
+        File.WriteAllText(Path.Combine(repo.Parent, "credentials"), "password: hunter2\n");
+        repo.Link("app/kustomization.yaml", Path.Combine(repo.Parent, "credentials"));
+
+        var error = await Assert.ThrowsAsync<RenderException>(() => Render(repo.Root, "app"));
+
+        Assert.Equal($"app/kustomization.yaml: symbolic link points outside the repository (to {Path.Combine(repo.Parent, "credentials")}).", error.Message);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
