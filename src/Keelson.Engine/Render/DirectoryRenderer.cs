@@ -146,6 +146,14 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
                 return;
             }
 
+            // Read as a manifest, a kustomization is either refused by the API server (kind Kustomization) or not an
+            // object at all; say what is going on instead.
+            if (KustomizeRenderer.FileNames.Contains(Path.GetFileName(relative)))
+            {
+                throw new RenderException(
+                    $"{fromRoot}: a kustomization below the app path is not built; point the app path at its directory or exclude it.", fromRoot);
+            }
+
             if (files.Count >= settings.MaxFiles)
             {
                 throw new RenderException(

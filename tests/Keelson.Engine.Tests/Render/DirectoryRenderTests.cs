@@ -162,6 +162,18 @@ public sealed class DirectoryRenderTests
     }
 
     [Fact]
+    public async Task A_kustomization_below_the_app_path_is_pointed_out()
+    {
+        using var repo = new TempRepo().With("kustomize/base", "app/base");
+        repo.Write("app/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+
+        var error = await Assert.ThrowsAsync<RenderException>(() => Renderer.RenderAsync(
+            new RenderRequest { RepoRoot = repo.Root, Path = "app", Directory = new DirectoryOptions { Recurse = true } }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("app/base/kustomization.yaml: a kustomization below the app path is not built; point the app path at its directory or exclude it.", error.Message);
+    }
+
+    [Fact]
     public async Task An_empty_directory_renders_nothing()
     {
         using var repo = new TempRepo();
