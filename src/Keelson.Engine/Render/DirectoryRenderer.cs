@@ -18,14 +18,14 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
         var include = CompileGlob(options.Include, "include");
         var exclude = string.IsNullOrEmpty(options.Exclude) ? null : CompileGlob(options.Exclude, "exclude");
 
-        var files = new List<(string Relative, string Real, long Length)>();
+        var files = new List<(string Relative, string Real)>();
         var walk = new Walk(source, include, exclude, options.Recurse, settings, logger, files);
         walk.Visit(source.Directory, "");
         files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
 
         var objects = new List<RenderedObject>();
         long bytes = 0;
-        foreach (var (relative, real, _) in files)
+        foreach (var (relative, real) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             byte[] content;
@@ -35,7 +35,9 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new RenderException($"{relative}: cannot be read: {ex.Message}", relative, inner: ex);
+                // The message names the absolute path; the repository's location is nobody's business in a status.
+                var reason = ex.Message.Replace(source.Tree.Root + "/", "", StringComparison.Ordinal);
+                throw new RenderException($"{relative}: cannot be read: {reason}", relative, inner: ex);
             }
 
             // Checked again on the bytes actually read, in case a file grew since it was listed.
@@ -76,7 +78,7 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
         bool recurse,
         RenderSettings settings,
         ILogger logger,
-        List<(string Relative, string Real, long Length)> files)
+        List<(string Relative, string Real)> files)
     {
         private int _entries;
         private long _bytes;
@@ -167,7 +169,7 @@ internal sealed class DirectoryRenderer(RenderSettings settings, ILogger logger)
                     $"The manifests under '{RepoTree.Display(source.AppPath)}' add up to more than {settings.MaxTotalBytes} bytes (reached at {fromRoot}).", fromRoot);
             }
 
-            files.Add((fromRoot, real, length));
+            files.Add((fromRoot, real));
         }
     }
 }
