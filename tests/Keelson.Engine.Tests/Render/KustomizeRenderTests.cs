@@ -149,16 +149,10 @@ public sealed class KustomizeRenderTests
         // ConfigMap. The environment must not carry the controller's variables (credentials among them).
         using var repo = new TempRepo();
         repo.Write("app/kustomization.yaml", "resources: []\n");
-        var script = repo.Write("bin/kustomize", """
+        var script = Executable(repo, "bin/kustomize", """
             #!/bin/sh
             printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  args: "%s"\n  env: "%s"\n' "$*" "$(/usr/bin/env | /usr/bin/cut -d= -f1 | /usr/bin/sort | /usr/bin/tr '\n' ' ')"
             """);
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("Keelson's render tests run on Linux.");
-        }
-
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         var renderer = new ManifestRenderer(new RenderSettings { Kustomize = script });
 
         var result = await renderer.RenderAsync(new RenderRequest { RepoRoot = repo.Root, Path = "app" }, TestContext.Current.CancellationToken);
@@ -183,22 +177,22 @@ public sealed class KustomizeRenderTests
     [Fact]
     public async Task A_kustomize_that_takes_too_long_is_stopped()
     {
+        // A stand-in that hangs, since real kustomize cannot be made to; the clock is fake, so no real waiting.
+        using var repo = new TempRepo();
+        repo.Write("app/kustomization.yaml", "resources: []\n");
+        var marker = Path.Combine(repo.Parent, "started");
+        var script = Executable(repo, "bin/kustomize", $"#!/bin/sh\n: > {marker}\nexec /bin/sleep 300\n");
         var clock = new FakeTimeProvider();
-        var renderer = new ManifestRenderer(new RenderSettings { KustomizeTimeout = TimeSpan.FromSeconds(30) }, clock);
+        var renderer = new ManifestRenderer(new RenderSettings { Kustomize = script, KustomizeTimeout = TimeSpan.FromSeconds(30) }, clock);
 
-        var render = renderer.RenderAsync(new RenderRequest { RepoRoot = TempRepo.Fixtures, Path = "kustomize/overlays/prod" }, TestContext.Current.CancellationToken);
-        await Eventually.WaitAsync(() => clock.PendingTimers > 0 || render.IsCompleted, "the kustomize deadline to be armed", cancellationToken: TestContext.Current.CancellationToken);
-        clock.Advance(TimeSpan.FromSeconds(31));
-
-        // kubectl may win the race and finish first on a fast machine; the deadline must then not have fired early.
-        if (render.IsCompletedSuccessfully)
-        {
-            Assert.Equal(2, (await render).Objects.Count);
-            return;
-        }
+        var render = renderer.RenderAsync(new RenderRequest { RepoRoot = repo.Root, Path = "app" }, TestContext.Current.CancellationToken);
+        await Eventually.WaitAsync(() => clock.PendingTimers > 0 && File.Exists(marker), "the stand-in to start", cancellationToken: TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(render.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(2));
 
         var error = await Assert.ThrowsAsync<RenderException>(() => render);
-        Assert.Equal("kustomize build of 'kustomize/overlays/prod' did not finish within 30 s.", error.Message);
+        Assert.Equal("kustomize build of 'app' did not finish within 30 s.", error.Message);
     }
 
     [Fact]
@@ -225,6 +219,18 @@ public sealed class KustomizeRenderTests
     [InlineData("", "no error message")]
     public void Kustomize_errors_are_cleaned_up(string stderr, string expected) =>
         Assert.Equal(expected, KustomizeRenderer.CleanError(stderr, "/repo"));
+
+    private static string Executable(TempRepo repo, string relative, string content)
+    {
+        var path = repo.Write(relative, content);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Keelson's render tests run on Linux.");
+        }
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        return path;
+    }
 
     private static Task<RenderResult> Render(string root, string path) =>
         Renderer.RenderAsync(new RenderRequest { RepoRoot = root, Path = path }, TestContext.Current.CancellationToken);
