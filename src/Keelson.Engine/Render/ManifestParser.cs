@@ -24,9 +24,13 @@ internal static class ManifestParser
             {
                 documents = ManifestYaml.ParseDocuments(text);
             }
-            catch (YamlSyntaxException ex)
+            catch (YamlSyntaxException ex) when (ex.Line > 0)
             {
                 throw new RenderException($"{file}: line {ex.Line}, column {ex.Column}: invalid YAML: {ex.Message}", file, null, ex.Line, ex.Column, ex);
+            }
+            catch (YamlSyntaxException ex)
+            {
+                throw new RenderException($"{file}: invalid YAML: {ex.Message}", file, inner: ex);
             }
         }
 
