@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using Keelson.Kubernetes.Yaml;
 
 namespace Keelson.Engine.Render;
 
-/// <summary>The one place the engine parses YAML streams, so the parser can be swapped without touching callers.</summary>
+/// <summary>The one place the engine parses YAML streams, so callers see one exception type with a position.</summary>
 internal static class ManifestYaml
 {
     /// <summary>Every document of a YAML stream, in order; an empty document is null.</summary>
@@ -11,17 +12,16 @@ internal static class ManifestYaml
     {
         try
         {
-            return YamlStandIn.ParseDocuments(text);
+            return KubeYaml.ParseDocuments(text);
         }
-        catch (YamlDotNet.Core.YamlException ex)
+        catch (YamlException ex)
         {
-            var e = YamlStandInException.From(ex);
-            throw new YamlSyntaxException(e.Message, e.Line, e.Column, ex);
+            throw new YamlSyntaxException(ex.Problem.Length > 0 ? ex.Problem : ex.Message, ex.Line, ex.Column, ex);
         }
     }
 }
 
-/// <summary>A YAML syntax error with its 1-based position.</summary>
+/// <summary>A YAML syntax error with its 1-based position (0 when the problem has no single place).</summary>
 internal sealed class YamlSyntaxException(string message, int line, int column, Exception inner) : Exception(message, inner)
 {
     public int Line { get; } = line;

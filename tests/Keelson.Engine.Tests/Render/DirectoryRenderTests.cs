@@ -100,7 +100,7 @@ public sealed class DirectoryRenderTests
 
         Assert.Equal("invalid-yaml/broken.yaml", error.File);
         Assert.Equal(7, error.Line);
-        Assert.StartsWith("invalid-yaml/broken.yaml: line 7, column ", error.Message, StringComparison.Ordinal);
+        Assert.Equal("invalid-yaml/broken.yaml: line 7, column 13: invalid YAML: mapping values are not allowed in this context", error.Message);
     }
 
     [Fact]
