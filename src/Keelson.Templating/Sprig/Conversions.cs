@@ -47,8 +47,11 @@ internal static class SprigConversions
         return sb.ToString();
     }
 
-    /// <summary>Sprig's strslice: a []string as is; other slices element by element (nils dropped); nil → []; a scalar → [strval].</summary>
-    public static IList<string> ToStrings(object? v, FunctionContext ctx)
+    /// <summary>
+    /// Sprig's strslice: a []string as is (a nil one stays nil); other slices element by element (nils dropped);
+    /// nil → []; a scalar → [strval].
+    /// </summary>
+    public static IList<string>? ToStrings(object? v, FunctionContext ctx)
     {
         switch (v)
         {
@@ -56,6 +59,8 @@ internal static class SprigConversions
                 return (IList<string>)v;
             case null:
                 return [];
+            case GoTypedNil n when n.GoType.IdenticalTo(GoType.SliceOfString):
+                return null;
         }
 
         var kind = GoValues.KindOf(v);

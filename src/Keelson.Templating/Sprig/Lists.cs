@@ -112,7 +112,7 @@ internal static class SprigLists
         f.Add(Fn.Of("splitn", GoType.MapOfStringString, [S, GoType.Int, S], static (_, a) =>
             Numbered(Split(Fn.Str(a[2]), Fn.Str(a[0]), Fn.Int(a[1])))));
         f.Add(Fn.Of("splitList", GoType.SliceOfString, [S, S], static (_, a) => Split(Fn.Str(a[1]), Fn.Str(a[0]), -1)));
-        f.Add(Fn.Of("join", S, [S, X], static (ctx, a) => string.Join(Fn.Str(a[0]), SprigConversions.ToStrings(a[1], ctx))));
+        f.Add(Fn.Of("join", S, [S, X], static (ctx, a) => string.Join(Fn.Str(a[0]), SprigConversions.ToStrings(a[1], ctx) ?? [])));
         f.Add(Fn.Of("sortAlpha", GoType.SliceOfString, [X], static (ctx, a) => SortAlpha(a[0], ctx)));
     }
 
@@ -414,7 +414,7 @@ internal static class SprigLists
     }
 
     /// <summary>sortAlpha: a slice's string values sorted (a []string in place, as Go's does); anything else → [strval].</summary>
-    private static IList<string> SortAlpha(object? v, FunctionContext ctx)
+    private static IList<string>? SortAlpha(object? v, FunctionContext ctx)
     {
         if (GoValues.KindOf(v) is not (GoKind.Slice or GoKind.Array))
         {
