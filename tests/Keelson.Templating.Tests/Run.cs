@@ -42,7 +42,7 @@ internal static class Run
 
     public static string Golden(string template, string? data, string missingKey = "default")
     {
-        var value = data is null ? GoValues.ParseJson(Data) : data.Length == 0 ? null : GoValues.ParseJson(data);
+        var value = data is null ? GoValues.FromJson(Data) : data.Length == 0 ? null : GoValues.FromJson(data);
         var options = new TemplateOptions
         {
             MissingKey = missingKey switch

@@ -59,7 +59,7 @@ public sealed class TemplateSetTests
     {
         var set = new TemplateSet(FunctionMap.Builtins);
         set.Parse("file.yaml", "a: 1\n{{define \"inner\"}}\n  é{{.x.y}}{{end}}\nb: {{template \"inner\" .}}");
-        var e = Assert.Throws<TemplateException>(() => set.Exec("file.yaml", GoValues.ParseJson("""{"x":"s"}""")));
+        var e = Assert.Throws<TemplateException>(() => set.Exec("file.yaml", GoValues.FromJson("""{"x":"s"}""")));
         Assert.Equal("template: file.yaml:3:8: executing \"inner\" at <.x.y>: can't evaluate field y in type interface {}", e.Message);
         Assert.Equal("inner", e.TemplateName);
         Assert.Equal(3, e.Line);
@@ -87,7 +87,7 @@ public sealed class TemplateSetTests
         var set = new TemplateSet(FunctionMap.Builtins);
         set.Parse("t", "before {{.a.b}} after");
         var writer = new StringWriter();
-        Assert.Throws<TemplateException>(() => set.Exec("t", GoValues.ParseJson("""{"a":1}"""), writer));
+        Assert.Throws<TemplateException>(() => set.Exec("t", GoValues.FromJson("""{"a":1}"""), writer));
         Assert.Equal("before ", writer.ToString());
     }
 

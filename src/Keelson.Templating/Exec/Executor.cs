@@ -25,7 +25,7 @@ internal sealed partial class Executor
     private TextWriter _out;
     private Node? _node;
     private StringBuilder _scratch = new();
-    private readonly TemplateOptions _options;
+    private TemplateOptions _options;
     private readonly string _rootName;
 
     public Executor(TemplateSet set, Tree tree, TextWriter output, CancellationToken cancellationToken)
@@ -61,10 +61,11 @@ internal sealed partial class Executor
     {
         var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, set.Options.RootName ?? _rootName);
         CancellationToken.ThrowIfCancellationRequested();
-        var saved = (Set, _tmpl, _vars, _node, _out, _scratch);
+        var saved = (Set, _tmpl, _vars, _node, _out, _scratch, _options);
         var sb = new StringBuilder();
         _scratch = new StringBuilder();
         Set = set;
+        _options = set.Options;
         _tmpl = tree;
         _vars = [];
         _node = null;
@@ -82,7 +83,7 @@ internal sealed partial class Executor
         finally
         {
             Depth--;
-            (Set, _tmpl, _vars, _node, _out, _scratch) = saved;
+            (Set, _tmpl, _vars, _node, _out, _scratch, _options) = saved;
         }
 
         return sb.ToString();

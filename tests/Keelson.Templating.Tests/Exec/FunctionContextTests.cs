@@ -35,7 +35,7 @@ public sealed class FunctionContextTests
         // Go: template: t:1:78: executing "t" at <include "x" .>: error calling include: template: t:1:19: ...
         var set = new TemplateSet(Functions);
         set.Parse("t", "{{define \"x\"}}[{{.a.b}}]{{end}}{{define \"y\"}}<{{.}}>{{end}}{{include \"y\" 3}}{{include \"x\" .}}");
-        var e = Assert.Throws<TemplateException>(() => set.Exec("t", GoValues.ParseJson("""{"a":1}""")));
+        var e = Assert.Throws<TemplateException>(() => set.Exec("t", GoValues.FromJson("""{"a":1}""")));
         Assert.Equal("template: t:1:78: executing \"t\" at <include \"x\" .>: error calling include: template: t:1:19: executing \"x\" at <.a.b>: can't evaluate field b in type interface {}", e.Message);
         Assert.IsType<TemplateException>(e.InnerException);
     }
@@ -60,6 +60,18 @@ public sealed class FunctionContextTests
     }
 
     [Fact]
+    public void A_nested_execution_in_another_set_uses_that_sets_options()
+    {
+        var strict = new TemplateSet(FunctionMap.Builtins, new TemplateOptions { MissingKey = MissingKeyMode.Error });
+        strict.Parse("s", "{{.nope}}");
+        var viaStrict = new GoFunction("strict", new GoSignature([GoType.Interface], GoType.String), (ctx, a) => ctx.ExecuteTemplate(strict, "s", a[0]));
+        var set = new TemplateSet(FunctionMap.Builtins.With(viaStrict));
+        set.Parse("t", "{{.nope}}|{{strict .}}");
+        var e = Assert.Throws<TemplateException>(() => set.Exec("t", new Dictionary<string, object?>()));
+        Assert.Equal("template: t:1:12: executing \"t\" at <strict .>: error calling strict: template: s:1:2: executing \"s\" at <.nope>: map has no entry for key \"nope\"", e.Message);
+    }
+
+    [Fact]
     public void Depth_counts_template_calls_and_nested_executions()
     {
         var set = new TemplateSet(Functions);
@@ -73,11 +85,11 @@ public sealed class FunctionContextTests
         // The builtin "and" short-circuits; a replacement is an ordinary function whose arguments are all evaluated.
         var builtin = new TemplateSet(FunctionMap.Builtins);
         builtin.Parse("t", "{{and 0 .a.x}}");
-        Assert.Equal("0", builtin.Exec("t", GoValues.ParseJson("""{"a":1}""")));
+        Assert.Equal("0", builtin.Exec("t", GoValues.FromJson("""{"a":1}""")));
 
         var custom = new TemplateSet(FunctionMap.Builtins.With(GoFunction.Variadic("and", (object?[] xs) => "custom")));
         custom.Parse("t", "{{and 0 1}}|{{and 0 .a.x}}");
-        var e = Assert.Throws<TemplateException>(() => custom.Exec("t", GoValues.ParseJson("""{"a":1}""")));
+        var e = Assert.Throws<TemplateException>(() => custom.Exec("t", GoValues.FromJson("""{"a":1}""")));
         Assert.Equal("template: t:1:22: executing \"t\" at <.a.x>: can't evaluate field x in type interface {}", e.Message);
     }
 

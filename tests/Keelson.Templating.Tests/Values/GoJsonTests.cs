@@ -10,21 +10,21 @@ public sealed class GoJsonTests
     [Fact]
     public void Marshal_sorts_keys_escapes_html_and_formats_floats_like_go()
     {
-        var v = GoValues.ParseJson(Doc);
+        var v = GoValues.FromJson(Doc);
         Assert.Equal("""{"a":1,"b":[1,2,{"c":"\u003c\u003e\u0026"}],"e":{},"f":[],"g":null,"h":true,"i":1e+21,"j":1e-7,"k":123456789.125,"l":-0,"m":"\u2028\u2029\u0001\n\r\t\"\\/é😀"}""", GoJson.Marshal(v));
     }
 
     [Fact]
     public void Raw_marshal_keeps_html_characters()
     {
-        var v = GoValues.ParseJson(Doc);
+        var v = GoValues.FromJson(Doc);
         Assert.Equal("""{"a":1,"b":[1,2,{"c":"<>&"}],"e":{},"f":[],"g":null,"h":true,"i":1e+21,"j":1e-7,"k":123456789.125,"l":-0,"m":"\u2028\u2029\u0001\n\r\t\"\\/é😀"}""", GoJson.Marshal(v, escapeHtml: false));
     }
 
     [Fact]
     public void MarshalIndent_puts_each_element_on_a_line_with_prefix_and_indent()
     {
-        var v = GoValues.ParseJson("""{"a":1,"b":[1,{"c":"<"}],"e":{},"f":[]}""");
+        var v = GoValues.FromJson("""{"a":1,"b":[1,{"c":"<"}],"e":{},"f":[]}""");
         Assert.Equal("{\n>  \"a\": 1,\n>  \"b\": [\n>    1,\n>    {\n>      \"c\": \"\\u003c\"\n>    }\n>  ],\n>  \"e\": {},\n>  \"f\": []\n>}", GoJson.MarshalIndent(v, ">", "  "));
         Assert.Equal("[]", GoJson.MarshalIndent(new List<object?>(), "", "  "));
         Assert.Equal("\"x\"", GoJson.MarshalIndent("x", "", "  "));

@@ -22,11 +22,21 @@ public sealed class GoValuesTests
     }
 
     [Fact]
+    public void FromJson_of_a_string_parses_it_as_json_text()
+    {
+        // JsonNode converts implicitly from string; the text overload must win so JSON text is not taken as a string value.
+        Assert.IsType<Dictionary<string, object?>>(GoValues.FromJson("""{"a":1}"""));
+        Assert.Equal("x", GoValues.FromJson("\"x\""));
+        Assert.Null(GoValues.FromJson("null"));
+        Assert.Null(GoValues.FromJson((string?)null));
+    }
+
+    [Fact]
     public void FromJson_text_keeps_the_last_of_duplicate_keys_like_go()
     {
-        var m = Assert.IsType<Dictionary<string, object?>>(GoValues.ParseJson("""{"a":1,"a":2}"""));
+        var m = Assert.IsType<Dictionary<string, object?>>(GoValues.FromJson("""{"a":1,"a":2}"""));
         Assert.Equal(2.0, m["a"]);
-        Assert.Throws<FormatException>(() => GoValues.ParseJson("[1e400]"));
+        Assert.Throws<FormatException>(() => GoValues.FromJson("[1e400]"));
     }
 
     [Theory]
@@ -83,10 +93,10 @@ public sealed class GoValuesTests
     [Fact]
     public void DeepEqual_compares_types_then_contents()
     {
-        var a = GoValues.ParseJson("""{"x":[1,{"y":"z"}]}""");
-        var b = GoValues.ParseJson("""{"x":[1,{"y":"z"}]}""");
+        var a = GoValues.FromJson("""{"x":[1,{"y":"z"}]}""");
+        var b = GoValues.FromJson("""{"x":[1,{"y":"z"}]}""");
         Assert.True(GoValues.DeepEqual(a, b));
-        Assert.False(GoValues.DeepEqual(a, GoValues.ParseJson("""{"x":[1,{"y":"q"}]}""")));
+        Assert.False(GoValues.DeepEqual(a, GoValues.FromJson("""{"x":[1,{"y":"q"}]}""")));
         Assert.False(GoValues.DeepEqual(1.0, (nint)1));
         Assert.False(GoValues.DeepEqual(new List<string> { "a" }, new List<object?> { "a" }));
         Assert.True(GoValues.DeepEqual(new List<string> { "a" }, new[] { "a" }));
