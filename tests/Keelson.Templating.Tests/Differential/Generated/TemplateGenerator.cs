@@ -411,6 +411,11 @@ internal sealed class TemplateGenerator
                 args.Add(new Literal(GoString(Pick(Functions.Constraints))));
                 args.Add(Chance(80) ? new Literal(GoString(Pick(Functions.Versions))) : NewOperand(Ty.Str, depth + 1, dot));
                 return args.ToImmutable();
+            case "camelcase":
+                // xstrings 1.3.3 (the reference) lower-cases every letter inside a word, 1.5 (Sprig 3.3) keeps a
+                // camelCase word's humps; they agree on lower-case input.
+                args.Add(new Parenthesised(Pipe.Call("lower", NewOperand(Ty.Str, depth + 1, dot))));
+                return args.ToImmutable();
             case "fromJson" when Chance(70):
                 args.Add(new Literal(GoString(Pick(Functions.JsonTexts))));
                 return args.ToImmutable();
