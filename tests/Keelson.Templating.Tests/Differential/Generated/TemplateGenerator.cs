@@ -456,6 +456,24 @@ internal sealed class TemplateGenerator
                 return args.ToImmutable();
         }
 
+        if (function.Name is "merge" or "mergeOverwrite")
+        {
+            // mergo 0.3 (the reference) keeps a non-empty destination value when the source's is a map; mergo 1.0
+            // (Sprig 3.3) keeps it only when both are maps. So no source here holds a map under the key "k" of the
+            // fresh destination: data maps (whose "k" is text, if any) or a dict of a plain value.
+            args.Add(new Parenthesised(Pipe.Call("dict", new Literal("\"k\""), NewOperand(Ty.Str, depth + 1, dot))));
+            for (var sources = 1 + (Chance(30) ? 1 : 0); sources > 0; sources--)
+            {
+                var maps = Paths(dot).Where(p => p.Shape.Type == Ty.Map).Select(p => p.Path).ToList();
+                args.Add(maps.Count > 0 && Chance(50)
+                    ? new Reference(Pick(maps))
+                    : new Parenthesised(Pipe.Call("dict", new Literal("\"k\""),
+                        NewOperand(Pick(new[] { Ty.Str, Ty.Int, Ty.Float, Ty.Bool, Ty.List }), depth + 1, dot, exact: true))));
+            }
+
+            return args.ToImmutable();
+        }
+
         var first = 0;
         if (MutatingFunctions.Contains(function.Name))
         {
