@@ -49,8 +49,12 @@ public sealed class SprigFunctionMapTests
     [Fact]
     public void Sprig_replaces_the_slice_builtin_with_its_own()
     {
-        // Sprig's slice (a list function returning []interface {}) is the one a template calls, as in Go's FuncMap.
-        Assert.NotSame(FunctionMap.Builtins["slice"], Sprig.Functions["slice"]);
+        // As in Go, Sprig's FuncMap entry hides the builtin: its slice takes lists only (checked against Go 1.19).
+        var builtins = new TemplateSet(FunctionMap.Builtins);
+        builtins.Parse("t", "{{ slice \"abc\" 1 2 }}");
+        Assert.Equal("b", builtins.Execute("t", null, TestContext.Current.CancellationToken));
+        var error = Assert.Throws<TemplateException>(() => Render("{{ slice \"abc\" 1 2 }}"));
+        Assert.Contains("list should be type of slice or array but string", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,6 +84,6 @@ public sealed class SprigFunctionMapTests
     {
         var set = new TemplateSet(Sprig.Functions);
         set.Parse("t", template);
-        return set.Execute("t", null);
+        return set.Execute("t", null, TestContext.Current.CancellationToken);
     }
 }

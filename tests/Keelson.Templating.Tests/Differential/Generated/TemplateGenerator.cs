@@ -312,10 +312,22 @@ internal sealed class TemplateGenerator
                 continue;
             }
 
+            // A piped value is not under Arguments' control: merge sources must stay free of maps (see Arguments).
+            if (commands.Count > 0 && function.Name is "merge" or "mergeOverwrite")
+            {
+                continue;
+            }
+
             var args = Arguments(function, depth + 1, dot);
             if (args.Count == 0)
             {
                 continue;
+            }
+
+            if (commands.Count > 0 && function.Name == "camelcase")
+            {
+                // Lower-case text only, as in Arguments.
+                commands = commands.Add(new Command("lower", []));
             }
 
             if (commands.Count == 0)
