@@ -27,6 +27,7 @@ internal static class MediaTypes
 {
     public const string Json = "application/json";
     public const string Yaml = "application/yaml";
+    public const string Protobuf = "application/vnd.kubernetes.protobuf";
     public const string JsonPatch = "application/json-patch+json";
     public const string MergePatch = "application/merge-patch+json";
     public const string StrategicPatch = "application/strategic-merge-patch+json";

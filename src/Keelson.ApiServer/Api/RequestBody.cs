@@ -44,6 +44,11 @@ internal static partial class RequestBody
     public static JsonNode? Parse(byte[] body, string? contentType)
     {
         var type = contentType is null ? MediaTypes.Json : MediaTypes.Parse(contentType).Type;
+        if (type == MediaTypes.Protobuf)
+        {
+            return Protobuf.ProtobufDecoder.Decode(body);
+        }
+
         var first = FirstNonSpace(body);
         try
         {

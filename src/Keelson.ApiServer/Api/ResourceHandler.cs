@@ -478,7 +478,7 @@ internal sealed partial class ResourceHandler
 
     private async Task CreateAsync(HttpContext http, ResourceType type, string ns)
     {
-        RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml);
+        RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml, MediaTypes.Protobuf);
         var options = WriteOptionsFrom(http, apply: false, null);
         var body = RequestBody.ParseObject(await RequestBody.ReadAsync(http.Request, http.RequestAborted), http.Request.ContentType);
         var result = _objects.Create(type, ns, body, options);
@@ -487,7 +487,7 @@ internal sealed partial class ResourceHandler
 
     private async Task UpdateAsync(HttpContext http, ResourceType type, string ns, string name, string? subresource)
     {
-        RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml);
+        RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml, MediaTypes.Protobuf);
         var options = WriteOptionsFrom(http, apply: false, subresource);
         var body = RequestBody.ParseObject(await RequestBody.ReadAsync(http.Request, http.RequestAborted), http.Request.ContentType);
         var result = _objects.Update(type, ns, name, body, options);
