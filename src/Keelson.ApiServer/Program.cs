@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Keelson.ApiServer;
 using Microsoft.Extensions.Logging;
 
@@ -58,12 +59,15 @@ await using var host = await ApiServerHost.StartAsync(new ApiServerOptions
 var path = host.WriteKubeconfig(kubeconfig);
 Console.WriteLine($"Serving {host.Url}; kubeconfig written to {path}. Press Ctrl+C to stop.");
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    // Let Main finish (and dispose the server) instead of the runtime's default termination.
+    context.Cancel = true;
     stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+}
+
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);

@@ -235,46 +235,47 @@ internal sealed partial class ResourceHandler
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
         var now = _time.GetUtcNow();
         var include = query["includeObject"].ToString();
-        var body = Responses.Write(w =>
-        {
-            w.WriteStartObject();
-            switch (output.Kind)
+        var columns = output.Kind == OutputKind.Table ? TableWriter.ColumnsFor(type) : null;
+        await StreamListAsync(http, output.ContentType, items,
+            w =>
             {
-                case OutputKind.Table:
-                    w.WriteString("kind", "Table");
-                    w.WriteString("apiVersion", output.ApiVersion);
-                    WriteListMeta(w, rvText, next, remaining);
-                    var columns = TableWriter.ColumnsFor(type);
-                    TableWriter.WriteColumns(w, columns);
-                    w.WriteStartArray("rows");
-                    foreach (var item in items)
-                    {
-                        var presentable = ObjectService.IsPresentable(type, item);
-                        TableWriter.WriteRow(w, columns, ObjectService.Present(type, item), presentable ? item.Json : default, now, include);
-                    }
-
-                    w.WriteEndArray();
-                    break;
-                case OutputKind.PartialMetadataList:
-                    w.WriteString("kind", "PartialObjectMetadataList");
-                    w.WriteString("apiVersion", output.ApiVersion);
-                    WriteListMeta(w, rvText, next, remaining);
-                    w.WriteStartArray("items");
-                    foreach (var item in items)
-                    {
+                w.WriteStartObject();
+                switch (output.Kind)
+                {
+                    case OutputKind.Table:
+                        w.WriteString("kind", "Table");
+                        w.WriteString("apiVersion", output.ApiVersion);
+                        WriteListMeta(w, rvText, next, remaining);
+                        TableWriter.WriteColumns(w, columns!);
+                        w.WriteStartArray("rows");
+                        break;
+                    case OutputKind.PartialMetadataList:
+                        w.WriteString("kind", "PartialObjectMetadataList");
+                        w.WriteString("apiVersion", output.ApiVersion);
+                        WriteListMeta(w, rvText, next, remaining);
+                        w.WriteStartArray("items");
+                        break;
+                    default:
+                        w.WriteString("kind", type.ListKind);
+                        w.WriteString("apiVersion", type.ApiVersion);
+                        WriteListMeta(w, rvText, next, remaining);
+                        w.WriteStartArray("items");
+                        break;
+                }
+            },
+            (w, item) =>
+            {
+                var presentable = ObjectService.IsPresentable(type, item);
+                switch (output.Kind)
+                {
+                    case OutputKind.Table:
+                        TableWriter.WriteRow(w, columns!, ObjectService.Present(type, item), presentable ? item.Json : default, now, include);
+                        break;
+                    case OutputKind.PartialMetadataList:
                         TableWriter.WritePartial(w, ObjectService.Present(type, item), output.ApiVersion);
-                    }
-
-                    w.WriteEndArray();
-                    break;
-                default:
-                    w.WriteString("kind", type.ListKind);
-                    w.WriteString("apiVersion", type.ApiVersion);
-                    WriteListMeta(w, rvText, next, remaining);
-                    w.WriteStartArray("items");
-                    foreach (var item in items)
-                    {
-                        if (ObjectService.IsPresentable(type, item))
+                        break;
+                    default:
+                        if (presentable)
                         {
                             w.WriteRawValue(item.Json, skipInputValidation: true);
                         }
@@ -282,15 +283,42 @@ internal sealed partial class ResourceHandler
                         {
                             ObjectService.Present(type, item).WriteTo(w);
                         }
-                    }
 
-                    w.WriteEndArray();
-                    break;
+                        break;
+                }
+            });
+    }
+
+    /// <summary>
+    /// Streams a list straight into the response, flushing as it goes, so a 10,000-object list is never built as one
+    /// large buffer and the client starts receiving at once.
+    /// </summary>
+    private static async Task StreamListAsync(HttpContext http, string contentType, List<StoredObject> items, Action<Utf8JsonWriter> head, Action<Utf8JsonWriter, StoredObject> item)
+    {
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = contentType;
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            return;
+        }
+
+        var pipe = http.Response.BodyWriter;
+        using var w = new Utf8JsonWriter(pipe, Responses.WriterOptions);
+        head(w);
+        foreach (var obj in items)
+        {
+            item(w, obj);
+            if (w.BytesPending > 64 * 1024)
+            {
+                w.Flush();
+                await pipe.FlushAsync(http.RequestAborted);
             }
+        }
 
-            w.WriteEndObject();
-        });
-        await Responses.WriteBytesAsync(http, 200, body, output.ContentType);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        await pipe.FlushAsync(http.RequestAborted);
     }
 
     private BucketState SnapshotFor(ResourceType type, string rvText, string match, out long rv)

@@ -55,7 +55,7 @@ internal sealed class ObjectService
 
     /// <summary>True when the stored bytes can be sent as they are (same version, defaults current).</summary>
     public static bool IsPresentable(ResourceType type, StoredObject stored) =>
-        type.Custom is null || (type.Version == type.StorageVersion && ReferenceEquals(stored.SchemaToken, type.Custom.Token));
+        type.Conversion is null && (type.Custom is null || (type.Version == type.StorageVersion && ReferenceEquals(stored.SchemaToken, type.Custom.Token)));
 
     /// <summary>The object as a client of this version sees it: converted and defaulted on read for custom resources.</summary>
     public static JsonObject Present(ResourceType type, StoredObject stored)
@@ -66,6 +66,11 @@ internal sealed class ObjectService
         }
 
         var copy = (JsonObject)stored.Object.DeepClone();
+        if (type.Conversion is { } conversion)
+        {
+            return conversion.FromStorage(copy);
+        }
+
         copy["apiVersion"] = type.ApiVersion;
         if (type.Custom?.Schema is { } schema)
         {
@@ -990,6 +995,12 @@ internal sealed class ObjectService
 
     private static void ToStorageVersion(ResourceType type, JsonObject obj)
     {
+        if (type.Conversion is { } conversion)
+        {
+            conversion.ToStorage(obj);
+            return;
+        }
+
         if (type.Custom is not null && type.Version != type.StorageVersion)
         {
             obj["apiVersion"] = type.StorageApiVersion;

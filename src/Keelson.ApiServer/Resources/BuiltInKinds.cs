@@ -64,13 +64,35 @@ internal static class BuiltInKinds
         T("coordination.k8s.io", "v1", "Lease", "leases", true, OtherKinds.Lease),
 
         // events.k8s.io/v1
-        T("events.k8s.io", "v1", "Event", "events", true, OtherKinds.EventV1, ["ev"]),
+        EventsV1(),
 
         // authorization.k8s.io/v1 and authentication.k8s.io/v1: answered, never stored (kubectl auth can-i / whoami).
         T("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, KindBehavior.Empty, verbs: ["create"]),
         T("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false, KindBehavior.Empty, verbs: ["create"]),
         T("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, KindBehavior.Empty, verbs: ["create"]),
     ];
+
+    private static ResourceType EventsV1()
+    {
+        var type = T("events.k8s.io", "v1", "Event", "events", true, OtherKinds.EventV1, ["ev"]);
+        return new ResourceType
+        {
+            Group = type.Group,
+            Version = type.Version,
+            Kind = type.Kind,
+            Plural = type.Plural,
+            Singular = type.Singular,
+            Namespaced = true,
+            ShortNames = type.ShortNames,
+            Verbs = type.Verbs,
+            PatchSchema = type.PatchSchema,
+            Behavior = type.Behavior,
+            StorageVersion = type.StorageVersion,
+            ListKind = type.ListKind,
+            StoredAs = EventConversion.Storage,
+            Conversion = EventConversion.Conversion,
+        };
+    }
 
     /// <summary>Resources answered by a handler rather than stored.</summary>
     public static bool IsReview(ResourceType type) => type.Plural is "selfsubjectaccessreviews" or "selfsubjectrulesreviews" or "selfsubjectreviews";

@@ -62,12 +62,22 @@ internal sealed class ResourceType
 
     public string StorageApiVersion => Group.Length == 0 ? StorageVersion : $"{Group}/{StorageVersion}";
 
-    public GroupResource GroupResource => new(Group, Plural);
+    /// <summary>Where objects are stored: normally this resource, but another one for views of shared storage (events.k8s.io events).</summary>
+    public GroupResource GroupResource => StoredAs ?? new(Group, Plural);
+
+    /// <summary>The resource whose storage this one is a view of, with <see cref="Conversion"/> between them.</summary>
+    public GroupResource? StoredAs { get; init; }
+
+    /// <summary>Converts between this resource's representation and its storage's (both in place on a copy).</summary>
+    public StorageConversion? Conversion { get; init; }
 
     public bool IsCustom => Custom is not null;
 
     public bool Allows(string verb) => Verbs.Contains(verb);
 }
+
+/// <summary>Field renames between a resource and the storage it shares with another one.</summary>
+internal sealed record StorageConversion(Func<JsonObject, JsonObject> ToStorage, Func<JsonObject, JsonObject> FromStorage);
 
 /// <summary>The parts of a CRD version the simulator needs at request time.</summary>
 internal sealed record CustomVersion(

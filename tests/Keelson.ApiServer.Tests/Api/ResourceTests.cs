@@ -307,4 +307,33 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
         (await Client.PatchJsonAsync($"{path}/jp", JsonNode.Parse("""[{"op":"test","path":"/data/b","value":"nope"}]""")!, "application/json-patch+json"))
             .EnsureStatus(HttpStatusCode.UnprocessableEntity);
     }
+
+    [Fact]
+    public async Task Events_written_through_events_k8s_io_are_core_events_too()
+    {
+        var ns = await sim.NewNamespaceAsync();
+        var v1 = JsonNode.Parse($$$"""
+            {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1"},
+             "eventTime":"2026-01-01T00:00:00.000000Z","reportingController":"keelson.dev/controller","reportingInstance":"keelson-0",
+             "action":"Sync","reason":"Synced","type":"Normal","note":"synced revision abc",
+             "regarding":{"apiVersion":"v1","kind":"ConfigMap","name":"app","namespace":"{{{ns}}}"}}
+            """)!;
+        var created = (await Client.PostJsonAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events", v1)).EnsureStatus(HttpStatusCode.Created).Object;
+        Assert.Equal("events.k8s.io/v1", created.Field("apiVersion"));
+        Assert.Equal("synced revision abc", created.Field("note"));
+
+        var core = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.name%3Dapp")).Object["items"]!.AsArray();
+        var e = Assert.Single(core)!;
+        Assert.Equal("v1", e.Field("apiVersion"));
+        Assert.Equal("synced revision abc", e.Field("message"));
+        Assert.Equal("keelson.dev/controller", e.Field("reportingComponent"));
+        Assert.Equal("ConfigMap", e.Field("involvedObject.kind"));
+
+        var byV1Selector = (await Client.GetJsonAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events?fieldSelector=regarding.name%3Dapp,reportingController%3Dkeelson.dev/controller")).Object["items"]!.AsArray();
+        Assert.Equal("synced revision abc", Assert.Single(byV1Selector)!.Field("note"));
+
+        (await Client.PatchJsonAsync($"/apis/events.k8s.io/v1/namespaces/{ns}/events/e1", JsonNode.Parse("""{"series":{"count":2,"lastObservedTime":"2026-01-01T00:01:00.000000Z"}}""")!)).EnsureStatus(HttpStatusCode.OK);
+        var patched = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/events/e1")).Object;
+        Assert.Equal("2", patched.Field("series.count"));
+    }
 }

@@ -303,16 +303,17 @@ internal static class OtherKinds
                 errors.Add(FieldError.TooLong("note", 1024));
             }
         },
+        // Selectors are evaluated on the stored core/v1 Event, so the events.k8s.io names map to core ones.
         FieldLabels = Fields(
-            ("regarding.kind", o => o.Obj("regarding").Str("kind")),
-            ("regarding.namespace", o => o.Obj("regarding").Str("namespace")),
-            ("regarding.name", o => o.Obj("regarding").Str("name")),
-            ("regarding.uid", o => o.Obj("regarding").Str("uid")),
-            ("regarding.apiVersion", o => o.Obj("regarding").Str("apiVersion")),
-            ("regarding.resourceVersion", o => o.Obj("regarding").Str("resourceVersion")),
-            ("regarding.fieldPath", o => o.Obj("regarding").Str("fieldPath")),
+            ("regarding.kind", o => o.Obj("involvedObject").Str("kind")),
+            ("regarding.namespace", o => o.Obj("involvedObject").Str("namespace")),
+            ("regarding.name", o => o.Obj("involvedObject").Str("name")),
+            ("regarding.uid", o => o.Obj("involvedObject").Str("uid")),
+            ("regarding.apiVersion", o => o.Obj("involvedObject").Str("apiVersion")),
+            ("regarding.resourceVersion", o => o.Obj("involvedObject").Str("resourceVersion")),
+            ("regarding.fieldPath", o => o.Obj("involvedObject").Str("fieldPath")),
             ("reason", o => o.Str("reason")),
-            ("reportingController", o => o.Str("reportingController")),
+            ("reportingController", o => o.Str("reportingComponent")),
             ("type", o => o.Str("type"))),
         Columns =
         [
