@@ -38,6 +38,7 @@ internal sealed partial class ApiHandler
     {
         var info = RequestParser.Parse(http.Request);
         _counters.Record(info);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var path = info.Path;
@@ -84,6 +85,14 @@ internal sealed partial class ApiHandler
             if (!http.Response.HasStarted)
             {
                 await Responses.WriteStatusAsync(http, ApiException.Internal(ex.Message));
+            }
+        }
+        finally
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogRequest(_logger, info.Verb, info.Path, http.Response.StatusCode, elapsed);
             }
         }
     }

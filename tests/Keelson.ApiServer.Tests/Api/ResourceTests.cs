@@ -193,7 +193,7 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
 
         await Client.PostJsonAsync($"{path}", Manifests.Deployment("real"));
         (await Client.PatchJsonAsync($"{path}/real?dryRun=All", JsonNode.Parse("""{"spec":{"replicas":5}}""")!)).EnsureStatus(HttpStatusCode.OK);
-        (await Client.ApplyAsync($"{path}/real?dryRun=All", Manifests.Deployment("real", replicas: 9), "dry")).EnsureStatus(HttpStatusCode.OK);
+        (await Client.ApplyAsync($"{path}/real?dryRun=All", Manifests.Deployment("real", replicas: 9), "dry", force: true)).EnsureStatus(HttpStatusCode.OK);
         (await Client.DeleteJsonAsync($"{path}/real?dryRun=All")).EnsureStatus(HttpStatusCode.OK);
         var stored = (await Client.GetJsonAsync($"{path}/real")).EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal("1", stored.Field("spec.replicas"));

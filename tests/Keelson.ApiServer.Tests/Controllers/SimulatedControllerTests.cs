@@ -148,4 +148,18 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
             _sim.Host.Controllers.DaemonSetsEnabled = true;
         }
     }
+
+    [Fact]
+    public async Task Watches_that_allow_bookmarks_get_one_each_interval()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        var rv = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/configmaps")).Object.Field("metadata.resourceVersion");
+        await using var watch = await WatchStream.OpenAsync(Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true");
+        await Until.WaitAsync(() => _sim.Host.OpenWatches >= 1, "the watch to be registered");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var bookmark = await watch.NextAsync("a bookmark");
+        Assert.Equal("BOOKMARK", bookmark.Field("type"));
+        Assert.Equal("ConfigMap", bookmark.Field("object.kind"));
+        Assert.True(long.Parse(bookmark.Field("object.metadata.resourceVersion")!, System.Globalization.CultureInfo.InvariantCulture) >= long.Parse(rv!, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
