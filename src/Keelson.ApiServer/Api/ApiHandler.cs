@@ -79,8 +79,9 @@ internal sealed partial class ApiHandler
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException or IndexOutOfRangeException or InvalidCastException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A bug must not take the connection down silently: log it and answer like kube-apiserver's panic handler.
             LogUnhandled(_logger, http.Request.Method, info.Path, ex);
             if (!http.Response.HasStarted)
             {
