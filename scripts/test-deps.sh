@@ -13,6 +13,7 @@ needs=(
   "nginx:nginx"
   "fcgiwrap:fcgiwrap"
   "sshd:openssh-server"
+  "openssl:openssl"
 )
 
 have() {
