@@ -1,11 +1,8 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Keelson.Kubernetes.Yaml;
 using Microsoft.AspNetCore.Http;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Keelson.ApiServer.Api;
 
@@ -13,7 +10,7 @@ namespace Keelson.ApiServer.Api;
 /// Reads request bodies: JSON, or YAML for <c>application/yaml</c> and <c>application/apply-patch+yaml</c>
 /// (kubectl sends JSON text even for the latter, which is valid YAML and parsed as JSON directly).
 /// </summary>
-internal static partial class RequestBody
+internal static class RequestBody
 {
     /// <summary>kube-apiserver's default limit on a request body.</summary>
     public const int MaxBytes = 3 * 1024 * 1024;
@@ -70,7 +67,7 @@ internal static partial class RequestBody
         }
         catch (YamlException ex)
         {
-            throw ApiException.BadRequest($"error converting YAML to JSON: yaml: line {ex.Start.Line}: {ex.Message}");
+            throw ApiException.BadRequest($"error converting YAML to JSON: {ex.Message}");
         }
     }
 
@@ -90,79 +87,6 @@ internal static partial class RequestBody
         return 0;
     }
 
-    /// <summary>YAML to JSON with the YAML 1.1 scalar rules sigs.k8s.io/yaml applies (yes/no are booleans, ~ is null).</summary>
-    public static JsonNode? FromYaml(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
-    }
-
-    private static JsonNode? Convert(YamlNode node)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = key is YamlScalarNode k ? k.Value ?? "" : key.ToString();
-                    obj[name] = Convert(value);
-                }
-
-                return obj;
-            case YamlSequenceNode seq:
-                return new JsonArray(seq.Children.Select(Convert).ToArray());
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                return null;
-        }
-    }
-
-    private static JsonValue? Scalar(YamlScalarNode scalar)
-    {
-        var value = scalar.Value ?? "";
-        var tag = scalar.Tag.IsEmpty ? "" : scalar.Tag.Value;
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded || tag.EndsWith(":str", StringComparison.Ordinal))
-        {
-            return JsonValue.Create(value);
-        }
-
-        switch (value)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "y" or "Y":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
-                return JsonValue.Create(false);
-        }
-
-        if (IntPattern().IsMatch(value) && long.TryParse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
-        {
-            return JsonValue.Create(l);
-        }
-
-        if (HexPattern().IsMatch(value))
-        {
-            return JsonValue.Create(System.Convert.ToInt64(value[2..], 16));
-        }
-
-        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-        {
-            return JsonValue.Create(d);
-        }
-
-        return JsonValue.Create(value);
-    }
-
-    [GeneratedRegex("^[-+]?(0|[1-9][0-9_]*)$")]
-    private static partial Regex IntPattern();
-
-    [GeneratedRegex("^0x[0-9a-fA-F]+$")]
-    private static partial Regex HexPattern();
-
-    [GeneratedRegex("^[-+]?([0-9][0-9_]*)?\\.[0-9]*([eE][-+][0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")]
-    private static partial Regex FloatPattern();
+    /// <summary>YAML to JSON with sigs.k8s.io/yaml semantics, as kube-apiserver reads apply and YAML bodies.</summary>
+    public static JsonNode? FromYaml(string text) => KubeYaml.Parse(text, YamlReadOptions.Default with { FirstDocumentOnly = true });
 }

@@ -336,4 +336,23 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
         var patched = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/events/e1")).Object;
         Assert.Equal("2", patched.Field("series.count"));
     }
+
+    [Fact]
+    public async Task Yaml_bodies_are_read_with_kubernetes_yaml_rules()
+    {
+        var ns = await sim.NewNamespaceAsync();
+        var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\n  labels:\n    enabled: 'yes'\ndata:\n  count: \"3\"\n";
+        var applied = (await Client.SendTextAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/from-yaml?fieldManager=yaml-test", yaml, "application/apply-patch+yaml"))
+            .EnsureStatus(HttpStatusCode.Created).Object;
+        Assert.Equal("3", applied.Field("data.count"));
+        Assert.Equal("yes", applied.Field("metadata.labels.enabled"));
+
+        var created = (await Client.SendTextAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", yaml.Replace("from-yaml", "posted", StringComparison.Ordinal), "application/yaml"))
+            .EnsureStatus(HttpStatusCode.Created).Object;
+        Assert.Equal("posted", created.Field("metadata.name"));
+
+        var bad = (await Client.SendTextAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/configmaps/x?fieldManager=y", "a: [unclosed\n", "application/apply-patch+yaml"))
+            .EnsureStatus(HttpStatusCode.BadRequest);
+        Assert.StartsWith("error converting YAML to JSON: yaml: line", bad.Message);
+    }
 }

@@ -112,6 +112,15 @@ public static class HttpClientExtensions
         return new ApiResponse(response.StatusCode, parsed, response.Headers, text);
     }
 
+    public static async Task<ApiResponse> SendTextAsync(this HttpClient client, HttpMethod method, string path, string body, string contentType)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return new ApiResponse(response.StatusCode, text.StartsWith('{') ? JsonNode.Parse(text) : null, response.Headers, text);
+    }
+
     public static Task<ApiResponse> GetJsonAsync(this HttpClient client, string path, string? accept = null) =>
         client.SendJsonAsync(HttpMethod.Get, path, accept: accept);
 
