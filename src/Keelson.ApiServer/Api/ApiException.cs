@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Keelson.ApiServer.Schema;
 
@@ -170,6 +169,4 @@ internal sealed class ApiException : Exception
         new(504, "Timeout", message) { RetryAfterSeconds = retryAfterSeconds };
 
     public static ApiException TooLarge(string message) => new(413, "RequestEntityTooLarge", message);
-
-    public static string Seconds(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

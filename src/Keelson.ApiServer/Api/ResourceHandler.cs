@@ -362,8 +362,7 @@ internal sealed partial class ResourceHandler
 
     private ApiException ExpiredContinue(ResourceType type, ContinueToken token)
     {
-        var current = Store.Snapshot(type.GroupResource, out var rv);
-        _ = current;
+        Store.Snapshot(type.GroupResource, out var rv);
         return new ApiException(410, "Expired",
             "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
         {

@@ -42,9 +42,6 @@ internal sealed partial class Lifecycle : IAsyncDisposable
 
     private ObjectStore Store => _objects.Store;
 
-    /// <summary>Events handled so far (tests and benchmarks wait on this rather than on time).</summary>
-    public long Handled { get; private set; }
-
     public void Start()
     {
         _subscription = Store.Subscribe();
@@ -66,7 +63,6 @@ internal sealed partial class Lifecycle : IAsyncDisposable
                     LogStepFailed(_logger, e.Resource.ToString(), e.Object.Key, ex.Message);
                 }
 
-                Handled++;
             }
         }
         catch (OperationCanceledException)
@@ -268,10 +264,19 @@ internal sealed partial class Lifecycle : IAsyncDisposable
             return;
         }
 
-        if (e.Type == StoreEventType.Deleted && e.Object.Namespace.Length > 0 &&
-            Store.Get(Namespaces, "", e.Object.Namespace) is { Terminating: true } space)
+        if (e.Object.Namespace.Length == 0 || Store.Get(Namespaces, "", e.Object.Namespace) is not { Terminating: true } space)
+        {
+            return;
+        }
+
+        if (e.Type == StoreEventType.Deleted)
         {
             FinalizeIfEmpty(space);
+        }
+        else if (e.Type == StoreEventType.Added && !e.Object.Terminating)
+        {
+            // Created just before the namespace began terminating, after the sweep looked: delete it too.
+            DeleteObject(new ObjectKey(e.Resource, e.Object.Namespace, e.Object.Name), e.Object.Uid, "Background");
         }
     }
 

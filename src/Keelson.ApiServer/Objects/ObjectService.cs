@@ -259,7 +259,7 @@ internal sealed class ObjectService
 
             CheckKind(type, patched);
             return patched;
-        }, applied: false, patchInput: true);
+        }, applied: false);
     }
 
     private WriteResult Apply(ResourceType type, string ns, string name, JsonObject applied, WriteOptions options)
@@ -326,7 +326,7 @@ internal sealed class ObjectService
             {
                 var ctx = (JsonObject)config.DeepClone();
                 return RunApply(live, ctx, options, type);
-            }, applied: true, patchInput: false, out var retry);
+            }, applied: true, out var retry);
             if (!retry)
             {
                 return result!;
@@ -397,12 +397,12 @@ internal sealed class ObjectService
 
     // ---------------------------------------------------------------- the shared update loop
 
-    private WriteResult Mutate(ResourceType type, string ns, string name, long? pinned, WriteOptions options, Func<JsonObject, JsonObject> compute, bool applied, bool patchInput = false)
+    private WriteResult Mutate(ResourceType type, string ns, string name, long? pinned, WriteOptions options, Func<JsonObject, JsonObject> compute, bool applied)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var current = Get(type, ns, name) ?? throw ApiException.NotFound(type.Group, type.Plural, name);
-            var result = TryMutateOnce(type, current, pinned, options, compute, applied, patchInput, out var retry);
+            var result = TryMutateOnce(type, current, pinned, options, compute, applied, out var retry);
             if (!retry)
             {
                 return result!;
@@ -414,7 +414,7 @@ internal sealed class ObjectService
 
     private WriteResult? TryMutateOnce(
         ResourceType type, StoredObject current, long? pinned, WriteOptions options, Func<JsonObject, JsonObject> compute,
-        bool applied, bool patchInput, out bool retry)
+        bool applied, out bool retry)
     {
         retry = false;
         if (pinned is { } rv && rv != current.ResourceVersion)

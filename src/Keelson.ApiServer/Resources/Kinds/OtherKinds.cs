@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Keelson.ApiServer.Api.Tables;
 using Keelson.ApiServer.Schema;
@@ -387,5 +386,4 @@ internal static class OtherKinds
     private static string Subjects(JsonObject o, string kind) =>
         string.Join(", ", o.Arr("subjects").Objects().Where(s => s.Str("kind") == kind).Select(s => s.Str("name")));
 
-    public static string Seconds(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
