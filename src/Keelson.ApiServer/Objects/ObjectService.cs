@@ -290,6 +290,17 @@ internal sealed class ObjectService
             // Status belongs to the status subresource; upstream resets it for main-resource writes before tracking fields.
             config.Remove("status");
         }
+        else if (options.Subresource == "status")
+        {
+            foreach (var key in config.Select(p => p.Key).Where(k => k is not ("apiVersion" or "kind" or "metadata" or "status")).ToList())
+            {
+                config.Remove(key);
+            }
+        }
+
+        // Undeclared fields are dropped (and reported per fieldValidation) before the field manager sees them.
+        var scrub = NewContext(options, old: null);
+        ScrubUnknownFields(type, config, options, scrub, apply: true);
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -310,7 +321,7 @@ internal sealed class ObjectService
                 var context = NewContext(options, old: null);
                 var fresh = (JsonObject)config.DeepClone();
                 fresh.Obj("metadata")?.Remove("resourceVersion");
-                ScrubUnknownFields(type, fresh, options, context, apply: true);
+                context.Warnings.AddRange(scrub.Warnings);
                 var created = RunApply(null, fresh, options, type);
                 try
                 {
@@ -329,7 +340,7 @@ internal sealed class ObjectService
             }, applied: true, out var retry);
             if (!retry)
             {
-                return result!;
+                return scrub.Warnings.Count == 0 ? result! : result! with { Warnings = [.. scrub.Warnings, .. result!.Warnings] };
             }
         }
 

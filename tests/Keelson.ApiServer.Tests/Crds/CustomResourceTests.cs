@@ -141,6 +141,13 @@ public sealed class CustomResourceTests(Simulator sim) : IClassFixture<Simulator
 
         var strict = (await Client.PostJsonAsync($"{path}?fieldValidation=Strict", Robot(plural, "s", """{"replicas":1,"unknown":true}"""))).EnsureStatus(HttpStatusCode.BadRequest);
         Assert.Contains("strict decoding error: unknown field \"spec.unknown\"", strict.Message);
+
+        var applied = (await Client.ApplyAsync($"{path}/r?fieldValidation=Warn", Robot(plural, "r", """{"replicas":2,"alsoUnknown":1}"""), "applier", force: true)).EnsureStatus(HttpStatusCode.OK);
+        Assert.Equal("2", applied.Object.Field("spec.replicas"));
+        Assert.Null(applied.Object["spec"]!["alsoUnknown"]);
+        Assert.Contains("299 - \"unknown field \\\"spec.alsoUnknown\\\"\"", applied.Warnings);
+        var strictApply = (await Client.ApplyAsync($"{path}/r?fieldValidation=Strict", Robot(plural, "r", """{"replicas":2,"alsoUnknown":1}"""), "applier", force: true)).EnsureStatus(HttpStatusCode.BadRequest);
+        Assert.Contains(".spec.alsoUnknown: field not declared in schema", strictApply.Message);
     }
 
     [Fact]
