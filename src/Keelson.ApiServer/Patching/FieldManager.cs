@@ -91,19 +91,19 @@ public sealed class FieldManager
             // An object that predates field tracking: everything in it belongs to a placeholder updater, so an apply
             // that changes those values conflicts (the apiserver's skip-non-applied manager).
             var empty = schema.NewEmptyObject(Text(live["apiVersion"]), Text(live["kind"]));
-            RecordUpdate(empty, live, managers, BeforeFirstApply, apiVersion, subresource, root, now);
+            RecordUpdate(empty, live, managers, BeforeFirstApply, apiVersion, subresource, schema, now);
         }
 
         var id = ManagedFields.Identifier(manager, ManagedFields.Apply, null, subresource);
-        var outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force, root, now);
+        var outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force, schema, now);
         if (outcome.Conflicts is { } conflicts && manager == "kubectl")
         {
             // kubectl moving from client-side to server-side apply: conflicts over fields its last-applied annotation
             // already set to the live values are not conflicts.
-            var allowed = AllowedByLastApplied(liveObj, apiVersion, root);
+            var allowed = AllowedByLastApplied(liveObj, apiVersion, schema);
             if (allowed is not null && conflicts.Values.All(set => set.Difference(allowed).IsEmpty))
             {
-                outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force: true, root, now);
+                outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force: true, schema, now);
             }
             else if (allowed is not null)
             {
@@ -145,7 +145,7 @@ public sealed class FieldManager
         var now = ManagedFields.Truncate(_time.GetUtcNow());
         var managers = DecodeForUpdate(live, updated, subresource is not null);
         var liveObj = live ?? schema.NewEmptyObject(Text(updated["apiVersion"]), Text(updated["kind"]));
-        RecordUpdate(liveObj, updated, managers, manager, apiVersion, subresource, schema.Root, now);
+        RecordUpdate(liveObj, updated, managers, manager, apiVersion, subresource, schema, now);
         CapUpdateManagers(managers);
         var result = (JsonObject)updated.DeepClone();
         return WithManagedFields(result, managers.Values);
@@ -195,9 +195,9 @@ public sealed class FieldManager
     /// writer gains changed and added ones, and its time moves only when it took at least one field.
     /// </summary>
     private static void RecordUpdate(JsonObject oldObj, JsonObject newObj, Dictionary<string, ManagedEntry> managers,
-        string manager, string apiVersion, string? subresource, SchemaNode root, DateTimeOffset now)
+        string manager, string apiVersion, string? subresource, TypeSchema schema, DateTimeOffset now)
     {
-        var comparison = Typed.Compare(oldObj, newObj, root);
+        var comparison = Typed.Compare(oldObj, newObj, schema.Root, schema.Zero);
         var changed = comparison.Modified.Union(comparison.Added);
         RemoveFromOthers(managers, CurrentOperation, changed, comparison.Removed);
         var taken = changed.Difference(comparison.Removed).WithoutMembers(StrippedPaths);
@@ -293,8 +293,9 @@ public sealed class FieldManager
     private sealed record ApplyOutcome(JsonObject Object, Dictionary<string, ManagedEntry> Managers, Dictionary<string, FieldSet>? Conflicts);
 
     private static ApplyOutcome ApplyOnce(JsonObject liveObj, JsonObject applied, Dictionary<string, ManagedEntry> initial,
-        string manager, string id, string apiVersion, string? subresource, bool force, SchemaNode root, DateTimeOffset now)
+        string manager, string id, string apiVersion, string? subresource, bool force, TypeSchema schema, DateTimeOffset now)
     {
+        var root = schema.Root;
         var managers = new Dictionary<string, ManagedEntry>(initial, StringComparer.Ordinal);
         var merged = Typed.Merge(liveObj, applied, root);
         var lastSet = managers.TryGetValue(id, out var last) ? last.Set : null;
@@ -311,7 +312,7 @@ public sealed class FieldManager
 
         merged = Prune(merged, managers, lastSet, newSet, root);
 
-        var comparison = Typed.Compare(liveObj, merged, root);
+        var comparison = Typed.Compare(liveObj, merged, root, schema.Zero);
         var changed = comparison.Modified.Union(comparison.Added);
         Dictionary<string, FieldSet>? conflicts = null;
         foreach (var (otherId, entry) in managers)
@@ -462,8 +463,9 @@ public sealed class FieldManager
     /// The fields client-side apply owned: those of the last-applied configuration whose values still match the live
     /// object. Null when there is no usable annotation.
     /// </summary>
-    private static FieldSet? AllowedByLastApplied(JsonObject live, string apiVersion, SchemaNode root)
+    private static FieldSet? AllowedByLastApplied(JsonObject live, string apiVersion, TypeSchema schema)
     {
+        var root = schema.Root;
         if (LastApplied(live) is not { Length: > 0 } text)
         {
             return null;
@@ -484,7 +486,7 @@ public sealed class FieldManager
             return null;
         }
 
-        var comparison = Typed.Compare(lastApplied, live, root);
+        var comparison = Typed.Compare(lastApplied, live, root, schema.Zero);
         return Typed.ToFieldSet(lastApplied, root)
             .Difference(comparison.Modified)
             .Difference(comparison.Added)

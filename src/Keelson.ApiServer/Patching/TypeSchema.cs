@@ -15,6 +15,31 @@ public sealed class TypeSchema
         Root = root;
         _emptyObject = emptyObject;
         SupportsStrategicMergePatch = strategic;
+        Zero = emptyObject == "{}" ? null : (JsonObject)JsonNode.Parse(emptyObject)!;
+        Materialize(Zero);
+    }
+
+    // A parsed JsonObject builds its members on first access; doing it now makes the shared instance safe to read
+    // from several threads.
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, value) in obj)
+                {
+                    Materialize(value);
+                }
+
+                break;
+            case JsonArray arr:
+                foreach (var item in arr)
+                {
+                    Materialize(item);
+                }
+
+                break;
+        }
     }
 
     /// <summary>
@@ -70,6 +95,9 @@ public sealed class TypeSchema
         ]);
         return new TypeSchema(root, "{}", strategic: false);
     }
+
+    /// <summary>The kind's Go zero value without apiVersion and kind (shared, never modified).</summary>
+    internal JsonObject? Zero { get; private init; }
 
     /// <summary>The kind's Go zero value as JSON: what the apiserver compares a newly created object against.</summary>
     internal JsonObject NewEmptyObject(string? apiVersion, string? kind)

@@ -207,15 +207,20 @@ internal static class Typed
 
     // ---------------------------------------------------------------- comparison
 
-    public static Comparison Compare(JsonObject? lhs, JsonObject? rhs, SchemaNode root)
+    /// <summary>
+    /// Compares two objects. <paramref name="zero"/> is the kind's Go zero value: where either object lacks a member
+    /// it has, the comparison sees the zero value instead, as the apiserver's typed objects always carry it (it decides
+    /// whether a newly set struct counts as added, which shows as "." in managedFields).
+    /// </summary>
+    public static Comparison Compare(JsonObject? lhs, JsonObject? rhs, SchemaNode root, JsonObject? zero = null)
     {
         var comparison = new Comparison();
         var path = new List<PathElement>();
-        CompareMapItems(lhs, rhs, root, path, comparison, Level.Root);
+        CompareMapItems(lhs, rhs, root, path, comparison, Level.Root, zero);
         return comparison;
     }
 
-    private static void CompareAt(bool lp, JsonNode? l, bool rp, JsonNode? r, SchemaNode type, List<PathElement> path, Comparison c, Level level)
+    private static void CompareAt(bool lp, JsonNode? l, bool rp, JsonNode? r, SchemaNode type, List<PathElement> path, Comparison c, Level level, JsonObject? zero)
     {
         if (!lp && !rp)
         {
@@ -251,7 +256,7 @@ internal static class Typed
                     return;
                 }
 
-                CompareMapItems(lm, rm, t, path, c, level);
+                CompareMapItems(lm, rm, t, path, c, level, zero);
                 break;
             default:
                 var la = l as JsonArray;
@@ -327,8 +332,27 @@ internal static class Typed
         }
     }
 
-    private static void CompareMapItems(JsonObject? lhs, JsonObject? rhs, SchemaNode type, List<PathElement> path, Comparison c, Level level)
+    private static void CompareMapItems(JsonObject? lhs, JsonObject? rhs, SchemaNode type, List<PathElement> path, Comparison c, Level level, JsonObject? zero)
     {
+        void Visit(string key, bool lp, JsonNode? lv, bool rp, JsonNode? rv)
+        {
+            JsonNode? zv = null;
+            var hasZero = zero is not null && zero.TryGetPropertyValue(key, out zv);
+            if (hasZero && !lp)
+            {
+                (lp, lv) = (true, zv);
+            }
+
+            if (hasZero && !rp)
+            {
+                (rp, rv) = (true, zv);
+            }
+
+            path.Add(PathElement.Field(key));
+            CompareAt(lp, lv, rp, rv, type.FieldType(key, out _), path, c, Below(level, key), zv as JsonObject);
+            path.RemoveAt(path.Count - 1);
+        }
+
         if (lhs is not null)
         {
             foreach (var (key, lv) in lhs)
@@ -340,9 +364,7 @@ internal static class Typed
 
                 JsonNode? rv = null;
                 var rp = rhs is not null && rhs.TryGetPropertyValue(key, out rv);
-                path.Add(PathElement.Field(key));
-                CompareAt(true, lv, rp, rv, type.FieldType(key, out _), path, c, Below(level, key));
-                path.RemoveAt(path.Count - 1);
+                Visit(key, true, lv, rp, rv);
             }
         }
 
@@ -355,9 +377,18 @@ internal static class Typed
                     continue;
                 }
 
-                path.Add(PathElement.Field(key));
-                CompareAt(false, null, true, rv, type.FieldType(key, out _), path, c, Below(level, key));
-                path.RemoveAt(path.Count - 1);
+                Visit(key, false, null, true, rv);
+            }
+        }
+
+        if (zero is not null)
+        {
+            foreach (var (key, zv) in zero)
+            {
+                if ((lhs is null || !lhs.ContainsKey(key)) && (rhs is null || !rhs.ContainsKey(key)))
+                {
+                    Visit(key, false, null, false, null);
+                }
             }
         }
     }
@@ -415,7 +446,7 @@ internal static class Typed
             path.Add(pe);
             if (lCount <= 1 && rCount <= 1)
             {
-                CompareAt(lCount == 1, lItems?[0], rCount == 1, rItems?[0], itemType, path, c, Level.Inner);
+                CompareAt(lCount == 1, lItems?[0], rCount == 1, rItems?[0], itemType, path, c, Level.Inner, null);
             }
             else if (lCount >= 2 && rCount >= 2)
             {
@@ -429,7 +460,7 @@ internal static class Typed
             {
                 if (rCount == 1)
                 {
-                    CompareAt(false, null, true, rItems![0], itemType, path, c, Level.Inner);
+                    CompareAt(false, null, true, rItems![0], itemType, path, c, Level.Inner, null);
                 }
 
                 c.Removed.Insert(path);
@@ -438,7 +469,7 @@ internal static class Typed
             {
                 if (lCount == 1)
                 {
-                    CompareAt(true, lItems![0], false, null, itemType, path, c, Level.Inner);
+                    CompareAt(true, lItems![0], false, null, itemType, path, c, Level.Inner, null);
                 }
 
                 c.Added.Insert(path);

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Keelson.ApiServer.Patching;
+using Keelson.Testing;
+
+namespace Keelson.ApiServer.Tests.Patching;
+
+/// <summary>
+/// Server-side apply and managedFields scenarios from testdata/patching/apply: each step applies or updates the
+/// object left by the previous one, one minute after it (the first step runs at 2026-01-01T00:01:00Z).
+/// </summary>
+public sealed class FieldManagerFixtureTests
+{
+    private const string Area = "apply";
+
+    public static TheoryData<string> Cases => Fixtures.Cases(Area);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Scenario(string id)
+    {
+        var fixture = Fixtures.Case(Area, id);
+        var schema = Fixtures.Schema(fixture);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var fieldManager = new FieldManager(clock);
+        var live = fixture["live"]?.DeepClone() as JsonObject;
+        var steps = fixture["steps"]?.AsArray() ?? throw new InvalidDataException($"{id}: no steps");
+        for (var i = 0; i < steps.Count; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            var step = steps[i]!.AsObject();
+            var label = $"{id} step {i + 1}";
+            var manager = (string?)step["manager"] ?? "test-manager";
+            var subresource = (string?)step["subresource"];
+            var previous = live;
+            var liveBefore = previous?.ToJsonString();
+            JsonObject input;
+            Func<JsonObject> act;
+            if (step["apply"] is JsonObject applied)
+            {
+                input = applied;
+                var force = (bool?)step["force"] ?? false;
+                var current = live;
+                act = () => fieldManager.Apply(current, applied, manager, force, schema, subresource);
+            }
+            else
+            {
+                input = step["update"]?.AsObject() ?? throw new InvalidDataException($"{label}: neither apply nor update");
+                if ((bool?)step["roundTrip"] == true && live?["metadata"]?["managedFields"] is JsonNode liveManagedFields)
+                {
+                    // A client that read the object sends its managedFields back unchanged.
+                    input["metadata"]!["managedFields"] = liveManagedFields.DeepClone();
+                }
+
+                var current = live;
+                act = () => fieldManager.Update(current, input, manager, schema, subresource);
+            }
+
+            var inputBefore = input.ToJsonString();
+            if (step["expectConflict"] is JsonObject conflict)
+            {
+                var ex = Assert.Throws<ApplyConflictException>(act);
+                Assert.Equal((string?)conflict["message"], ex.Message);
+                if (conflict["causes"] is JsonArray causes)
+                {
+                    Fixtures.AssertJsonEqual(causes, ex.ToStatusCauses(), $"{label}: conflict causes");
+                }
+            }
+            else if (step["expectError"] is JsonObject error)
+            {
+                var ex = Assert.Throws<PatchException>(act);
+                Assert.Equal((int?)error["code"], ex.Code);
+                Assert.Equal((string?)error["message"], ex.Message);
+            }
+            else
+            {
+                var result = act();
+                if (step["expect"] is JsonNode expected)
+                {
+                    Fixtures.AssertJsonEqual(expected, result, $"{label}: object");
+                }
+
+                if (step.ContainsKey("expectManagedFields"))
+                {
+                    Fixtures.AssertJsonEqual(step["expectManagedFields"], result["metadata"]?["managedFields"], $"{label}: managedFields");
+                }
+
+                if (step["expectObject"] is JsonObject expectedObject)
+                {
+                    var withoutManagedFields = (JsonObject)result.DeepClone();
+                    (withoutManagedFields["metadata"] as JsonObject)?.Remove("managedFields");
+                    Fixtures.AssertJsonEqual(expectedObject, withoutManagedFields, $"{label}: object without managedFields");
+                }
+
+                live = result;
+            }
+
+            // The field manager must never modify what it is given.
+            Assert.Equal(inputBefore, input.ToJsonString());
+            Assert.Equal(liveBefore, previous?.ToJsonString());
+        }
+    }
+}
