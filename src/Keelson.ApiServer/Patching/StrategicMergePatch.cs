@@ -82,7 +82,7 @@ public static class StrategicMergePatch
             {
                 if (!isDeleteList)
                 {
-                    Place(original, key, Take(patchValue), discardNulls: true);
+                    Place(original, key, patchValue.DeepClone(), discardNulls: true);
                 }
 
                 continue;
@@ -92,7 +92,7 @@ public static class StrategicMergePatch
             {
                 if (!isDeleteList)
                 {
-                    Place(original, key, Take(patchValue), discardNulls: true);
+                    Place(original, key, patchValue.DeepClone(), discardNulls: true);
                 }
 
                 continue;
@@ -103,17 +103,17 @@ public static class StrategicMergePatch
             switch (patchValue)
             {
                 case JsonObject patchMap:
-                    var mergedMap = strategy == "replace" ? (JsonObject)Take(patchMap)! : MergeMap((JsonObject)originalValue!, patchMap, fieldType);
+                    var mergedMap = strategy == "replace" ? (JsonObject)patchMap.DeepClone() : MergeMap((JsonObject)originalValue!, patchMap, fieldType);
                     Set(original, key, mergedMap);
                     break;
                 case JsonArray patchList:
                     var mergedList = strategy == "merge" || isDeleteList
                         ? MergeSlice((JsonArray)originalValue!, patchList, fieldType.ItemType, fieldType.PatchMergeKey ?? "", isDeleteList)
-                        : (JsonArray)Take(patchList)!;
+                        : (JsonArray)patchList.DeepClone();
                     Set(original, key, mergedList);
                     break;
                 default:
-                    Place(original, key, Take(patchValue), discardNulls: false);
+                    Place(original, key, patchValue.DeepClone(), discardNulls: false);
                     break;
             }
         }
@@ -126,8 +126,9 @@ public static class StrategicMergePatch
         switch (Text(directive))
         {
             case "replace":
-                patch.Remove(Directive);
-                return patch;
+                var replacement = (JsonObject)patch.DeepClone();
+                replacement.Remove(Directive);
+                return replacement;
             case "delete":
                 return [];
             default:
@@ -240,15 +241,15 @@ public static class StrategicMergePatch
             }
             else if (!foundOriginal && foundPatch)
             {
-                var list = Take(patchList);
+                var list = patchList!.DeepClone();
                 RemoveDirectives(list);
-                merged = (JsonArray)list!;
+                merged = (JsonArray)list;
             }
             else if (foundOriginal && foundPatch)
             {
                 merged = strategy == "merge"
                     ? MergeSlice(originalList!, patchList!, listType.ItemType, mergeKey, isDeleteList: false)
-                    : (JsonArray)Take(patchList)!;
+                    : (JsonArray)patchList!.DeepClone();
             }
             else
             {
@@ -335,7 +336,7 @@ public static class StrategicMergePatch
         }
 
         var original = Detach(originalList);
-        var patch = Detach(patchList);
+        var patch = patchList.Select(item => item?.DeepClone()).ToList();
         var kind = ElementKind(original, patch);
         List<JsonNode?> merged;
         if (kind != ValueKind.Map)
