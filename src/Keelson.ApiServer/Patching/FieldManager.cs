@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -41,11 +43,39 @@ public sealed class FieldManager
 
     private readonly TimeProvider _time;
 
+    // Field sets of the fieldsV1 objects this manager wrote: an object passed back unchanged (as stored objects are)
+    // is not parsed again. Sets are never modified once built.
+    private readonly ConditionalWeakTable<JsonObject, FieldSet> _fieldSets = new();
+
     public FieldManager(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
     }
+
+    // The FieldsV1 JSON of each set written: an unchanged manager is written again without serializing its set, and
+    // the objects made from it stay unmaterialized until someone reads them.
+    private readonly ConditionalWeakTable<FieldSet, EncodedFields> _encoded = new();
+
+    private sealed record EncodedFields(JsonElement Element);
+
+    private FieldSet ParseFields(JsonNode? fields) =>
+        fields is JsonObject obj && _fieldSets.TryGetValue(obj, out var set) ? set : FieldSet.FromFieldsV1(fields);
+
+    private JsonObject EncodeFields(FieldSet set)
+    {
+        if (!_encoded.TryGetValue(set, out var encoded))
+        {
+            encoded = new EncodedFields(JsonDocument.Parse(Encoding.UTF8.GetBytes(set.ToFieldsV1Json())).RootElement);
+            _encoded.AddOrUpdate(set, encoded);
+        }
+
+        var fields = JsonObject.Create(encoded.Element)!;
+        _fieldSets.AddOrUpdate(fields, set);
+        return fields;
+    }
+
+    private Dictionary<string, ManagedEntry> Decode(JsonNode? managedFields) => ManagedFields.Decode(managedFields, ParseFields);
 
     /// <summary>
     /// Server-side apply: merges <paramref name="applied"/> into <paramref name="live"/> (null when the object does not
@@ -66,7 +96,8 @@ public sealed class FieldManager
         }
 
         var root = schema.Root;
-        var errors = Typed.Validate(applied, root);
+        var errors = new List<string>();
+        var newSet = Typed.ToFieldSet(applied, root, errors);
         if (errors.Count > 0)
         {
             var detail = errors.Count == 1 ? errors[0] : "errors:\n" + string.Join("\n", errors.Select(e => "  " + e));
@@ -79,7 +110,7 @@ public sealed class FieldManager
         Dictionary<string, ManagedEntry> managers;
         try
         {
-            managers = live is null ? new(StringComparer.Ordinal) : ManagedFields.Decode(live["metadata"]?["managedFields"]);
+            managers = live is null ? new(StringComparer.Ordinal) : Decode(live["metadata"]?["managedFields"]);
         }
         catch (FormatException ex)
         {
@@ -95,7 +126,7 @@ public sealed class FieldManager
         }
 
         var id = ManagedFields.Identifier(manager, ManagedFields.Apply, null, subresource);
-        var outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force, schema, now);
+        var outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force, schema, now);
         if (outcome.Conflicts is { } conflicts && manager == "kubectl")
         {
             // kubectl moving from client-side to server-side apply: conflicts over fields its last-applied annotation
@@ -103,7 +134,7 @@ public sealed class FieldManager
             var allowed = AllowedByLastApplied(liveObj, apiVersion, schema);
             if (allowed is not null && conflicts.Values.All(set => set.Difference(allowed).IsEmpty))
             {
-                outcome = ApplyOnce(liveObj, applied, managers, manager, id, apiVersion, subresource, force: true, schema, now);
+                outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force: true, schema, now);
             }
             else if (allowed is not null)
             {
@@ -133,7 +164,8 @@ public sealed class FieldManager
     /// <summary>
     /// Create, update or non-apply patch: <paramref name="updated"/> is the full new object, <paramref name="live"/> the
     /// stored one (null on create). Fields that changed become owned by <paramref name="manager"/> (operation Update)
-    /// and leave other managers. Returns a copy of <paramref name="updated"/> with <c>metadata.managedFields</c> updated.
+    /// and leave other managers. Returns <paramref name="updated"/> itself with its <c>metadata.managedFields</c>
+    /// replaced (it is the object to store, so it is not copied); <paramref name="live"/> is not modified.
     /// </summary>
     public JsonObject Update(JsonObject? live, JsonObject updated, string manager, TypeSchema schema, string? subresource = null)
     {
@@ -147,19 +179,18 @@ public sealed class FieldManager
         var liveObj = live ?? schema.NewEmptyObject(Text(updated["apiVersion"]), Text(updated["kind"]));
         RecordUpdate(liveObj, updated, managers, manager, apiVersion, subresource, schema, now);
         CapUpdateManagers(managers);
-        var result = (JsonObject)updated.DeepClone();
-        return WithManagedFields(result, managers.Values);
+        return WithManagedFields(updated, managers.Values);
     }
 
     // ------------------------------------------------------------------ update
 
-    private static Dictionary<string, ManagedEntry> DecodeForUpdate(JsonObject? live, JsonObject updated, bool subresource)
+    private Dictionary<string, ManagedEntry> DecodeForUpdate(JsonObject? live, JsonObject updated, bool subresource)
     {
         Dictionary<string, ManagedEntry> FromLive()
         {
             try
             {
-                return live is null ? new(StringComparer.Ordinal) : ManagedFields.Decode(live["metadata"]?["managedFields"]);
+                return live is null ? new(StringComparer.Ordinal) : Decode(live["metadata"]?["managedFields"]);
             }
             catch (FormatException)
             {
@@ -181,7 +212,7 @@ public sealed class FieldManager
 
         try
         {
-            var given = ManagedFields.Decode(updated["metadata"]?["managedFields"]);
+            var given = Decode(updated["metadata"]?["managedFields"]);
             return given.Count > 0 ? given : FromLive();
         }
         catch (FormatException)
@@ -292,14 +323,13 @@ public sealed class FieldManager
 
     private sealed record ApplyOutcome(JsonObject Object, Dictionary<string, ManagedEntry> Managers, Dictionary<string, FieldSet>? Conflicts);
 
-    private static ApplyOutcome ApplyOnce(JsonObject liveObj, JsonObject applied, Dictionary<string, ManagedEntry> initial,
+    private static ApplyOutcome ApplyOnce(JsonObject liveObj, JsonObject applied, FieldSet newSet, Dictionary<string, ManagedEntry> initial,
         string manager, string id, string apiVersion, string? subresource, bool force, TypeSchema schema, DateTimeOffset now)
     {
         var root = schema.Root;
         var managers = new Dictionary<string, ManagedEntry>(initial, StringComparer.Ordinal);
         var merged = Typed.Merge(liveObj, applied, root);
         var lastSet = managers.TryGetValue(id, out var last) ? last.Set : null;
-        var newSet = Typed.ToFieldSet(applied, root);
         managers[id] = new ManagedEntry
         {
             Manager = manager,
@@ -348,11 +378,7 @@ public sealed class FieldManager
         }
 
         // A no-op apply leaves the object and the applier's time as they were.
-        if (VisibleEqual(liveObj, merged))
-        {
-            merged = Typed.RemoveItems(liveObj, new FieldSet(), root);
-        }
-        else if (managers.TryGetValue(id, out var mine))
+        if (!VisibleEqual(liveObj, merged) && managers.TryGetValue(id, out var mine))
         {
             mine.Time = now;
         }
@@ -412,7 +438,7 @@ public sealed class FieldManager
         }
 
         // Nothing can go when everything applied last time is applied again.
-        if (lastSet.Difference(newSet.EnsureNamedFieldsAreMembers(root)).IsEmpty)
+        if (lastSet.SameAs(newSet) || lastSet.Difference(newSet.EnsureNamedFieldsAreMembers(root)).IsEmpty)
         {
             return merged;
         }
@@ -481,13 +507,20 @@ public sealed class FieldManager
             return null;
         }
 
-        if (lastApplied is null || Text(lastApplied["apiVersion"]) != apiVersion || Typed.Validate(lastApplied, root).Count > 0)
+        if (lastApplied is null || Text(lastApplied["apiVersion"]) != apiVersion)
+        {
+            return null;
+        }
+
+        var errors = new List<string>();
+        var lastAppliedSet = Typed.ToFieldSet(lastApplied, root, errors);
+        if (errors.Count > 0)
         {
             return null;
         }
 
         var comparison = Typed.Compare(lastApplied, live, root, schema.Zero);
-        return Typed.ToFieldSet(lastApplied, root)
+        return lastAppliedSet
             .Difference(comparison.Modified)
             .Difference(comparison.Added)
             .Difference(comparison.Removed);
@@ -570,9 +603,9 @@ public sealed class FieldManager
         }
     }
 
-    private static JsonObject WithManagedFields(JsonObject obj, IEnumerable<ManagedEntry> managers)
+    private JsonObject WithManagedFields(JsonObject obj, IEnumerable<ManagedEntry> managers)
     {
-        var entries = ManagedFields.Encode(managers);
+        var entries = ManagedFields.Encode(managers, EncodeFields);
         if (obj["metadata"] is not JsonObject meta)
         {
             if (entries.Count == 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -35,6 +36,13 @@ internal sealed class FieldSet
 
     public void AddMember(PathElement pe)
     {
+        // Sets are mostly built in sorted order (FieldsV1 is sorted): appending needs no search.
+        if (_members.Count == 0 || _members[^1].CompareTo(pe) < 0)
+        {
+            _members.Add(pe);
+            return;
+        }
+
         var i = Find(_members, pe);
         if (i < 0)
         {
@@ -45,6 +53,13 @@ internal sealed class FieldSet
     /// <summary>The child set for <paramref name="pe"/>, created when missing. Callers must not leave it empty.</summary>
     public FieldSet Child(PathElement pe)
     {
+        if (_children.Count == 0 || _children[^1].Pe.CompareTo(pe) < 0)
+        {
+            var added = new FieldSet();
+            _children.Add(new Entry(pe, added));
+            return added;
+        }
+
         var i = FindChild(pe);
         if (i >= 0)
         {
@@ -61,6 +76,12 @@ internal sealed class FieldSet
     {
         if (set.IsEmpty)
         {
+            return;
+        }
+
+        if (_children.Count == 0 || _children[^1].Pe.CompareTo(pe) < 0)
+        {
+            _children.Add(new Entry(pe, set));
             return;
         }
 
@@ -304,14 +325,36 @@ internal sealed class FieldSet
     public int Count => _members.Count + _children.Sum(c => c.Set.Count);
 
     /// <summary>The FieldsV1 form: "." marks a path that is both a member and has children.</summary>
-    public JsonObject ToFieldsV1() => Emit(includeSelf: false);
+    public JsonObject ToFieldsV1() => (JsonObject)JsonNode.Parse(ToFieldsV1Json())!;
 
-    private JsonObject Emit(bool includeSelf)
+    /// <summary>FieldsV1 as JSON text, keys in the set's order, escaped as Go's encoding/json escapes them.</summary>
+    public string ToFieldsV1Json()
     {
-        var obj = new JsonObject();
+        var sb = new StringBuilder();
+        Emit(sb, includeSelf: false);
+        return sb.ToString();
+    }
+
+    private void Emit(StringBuilder sb, bool includeSelf)
+    {
+        sb.Append('{');
+        var first = true;
+        void Key(PathElement pe)
+        {
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            GoFormat.WriteJsonString(sb, pe.Serialize());
+            sb.Append(':');
+        }
+
         if (includeSelf)
         {
-            obj["."] = new JsonObject();
+            sb.Append("\".\":{}");
+            first = false;
         }
 
         int i = 0, j = 0;
@@ -320,23 +363,56 @@ internal sealed class FieldSet
             var c = i >= _members.Count ? 1 : j >= _children.Count ? -1 : _members[i].CompareTo(_children[j].Pe);
             if (c < 0)
             {
-                obj[_members[i].Serialize()] = new JsonObject();
+                Key(_members[i]);
+                sb.Append("{}");
                 i++;
-            }
-            else if (c > 0)
-            {
-                obj[_children[j].Pe.Serialize()] = _children[j].Set.Emit(includeSelf: false);
-                j++;
             }
             else
             {
-                obj[_children[j].Pe.Serialize()] = _children[j].Set.Emit(includeSelf: true);
-                i++;
+                Key(_children[j].Pe);
+                _children[j].Set.Emit(sb, includeSelf: c == 0);
+                if (c == 0)
+                {
+                    i++;
+                }
+
                 j++;
             }
         }
 
-        return obj;
+        sb.Append('}');
+    }
+
+    /// <summary>Structural equality (same paths).</summary>
+    public bool SameAs(FieldSet other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (_members.Count != other._members.Count || _children.Count != other._children.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _members.Count; i++)
+        {
+            if (_members[i].CompareTo(other._members[i]) != 0)
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < _children.Count; i++)
+        {
+            if (_children[i].Pe.CompareTo(other._children[i].Pe) != 0 || !_children[i].Set.SameAs(other._children[i].Set))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Parses FieldsV1; throws <see cref="FormatException"/> naming the offending key.</summary>
@@ -412,14 +488,15 @@ internal sealed class FieldSet
                 case 'f':
                     return PathElement.Field(rest);
                 case 'v':
-                    return PathElement.SetItem(PeValue.From(JsonNode.Parse(rest)));
+                    return PathElement.SetItem(PeValue.Parse(rest));
                 case 'k':
-                    if (JsonNode.Parse(rest) is not JsonObject fields)
+                    var fields = PeValue.Parse(rest);
+                    if (fields.Kind != ValueKind.Map)
                     {
                         throw new FormatException($"key fields must be a JSON object: {key}");
                     }
 
-                    return PathElement.Item(fields.Select(f => new KeyValuePair<string, PeValue>(f.Key, PeValue.From(f.Value))));
+                    return PathElement.Item(fields.Map);
                 case 'i':
                     return PathElement.At(int.Parse(rest, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
                 default:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -159,7 +160,7 @@ internal static class JsonValues
         switch (ak)
         {
             case JsonValueKind.String:
-                return bk == JsonValueKind.String && av2.GetValue<string>() == bv2.GetValue<string>();
+                return bk == JsonValueKind.String && StringEquals(av2, bv2);
             case JsonValueKind.Number:
                 if (bk != JsonValueKind.Number)
                 {
@@ -172,6 +173,37 @@ internal static class JsonValues
             default:
                 return ak == bk;
         }
+    }
+
+    /// <summary>Compares two string values without materializing them when they come from parsed JSON.</summary>
+    public static bool StringEquals(JsonValue a, JsonValue b)
+    {
+        var aElement = a.TryGetValue<JsonElement>(out var ae);
+        var bElement = b.TryGetValue<JsonElement>(out var be);
+        if (aElement && bElement)
+        {
+            var ar = JsonMarshal.GetRawUtf8Value(ae);
+            var br = JsonMarshal.GetRawUtf8Value(be);
+            if (ar.SequenceEqual(br))
+            {
+                return true;
+            }
+
+            // The same text can be escaped differently.
+            return (ar.Contains((byte)'\\') || br.Contains((byte)'\\')) && ae.GetString() == be.GetString();
+        }
+
+        if (aElement)
+        {
+            return b.TryGetValue<string>(out var bs) && ae.ValueEquals(bs);
+        }
+
+        if (bElement)
+        {
+            return a.TryGetValue<string>(out var aString) && be.ValueEquals(aString);
+        }
+
+        return a.TryGetValue<string>(out var x) && b.TryGetValue<string>(out var y) && x == y;
     }
 
     /// <summary>Equality of two scalars the way Go compares decoded interface{} values with ==.</summary>

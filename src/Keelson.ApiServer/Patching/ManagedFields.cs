@@ -75,8 +75,9 @@ internal static class ManagedFields
     }
 
     /// <summary>Decodes the entries; a malformed entry throws <see cref="FormatException"/> saying which and why.</summary>
-    public static Dictionary<string, ManagedEntry> Decode(JsonNode? managedFields)
+    public static Dictionary<string, ManagedEntry> Decode(JsonNode? managedFields, Func<JsonNode?, FieldSet>? parse = null)
     {
+        parse ??= FieldSet.FromFieldsV1;
         var result = new Dictionary<string, ManagedEntry>(StringComparer.Ordinal);
         if (managedFields is null)
         {
@@ -135,7 +136,7 @@ internal static class ManagedFields
                 ApiVersion = apiVersion,
                 Subresource = Text(entry, "subresource") is { Length: > 0 } sub ? sub : null,
                 Time = time,
-                Set = FieldSet.FromFieldsV1(entry["fieldsV1"]),
+                Set = parse(entry["fieldsV1"]),
             };
             result[decoded.Id] = decoded;
         }
@@ -156,8 +157,9 @@ internal static class ManagedFields
         return value is JsonArray entries && (entries.Count == 0 || (entries.Count == 1 && entries[0] is JsonObject { Count: 0 }));
     }
 
-    public static JsonArray Encode(IEnumerable<ManagedEntry> entries)
+    public static JsonArray Encode(IEnumerable<ManagedEntry> entries, Func<FieldSet, JsonObject>? encodeFields = null)
     {
+        encodeFields ??= set => set.ToFieldsV1();
         var sorted = entries.ToList();
         sorted.Sort((p, q) =>
         {
@@ -200,7 +202,7 @@ internal static class ManagedFields
             }
 
             obj["fieldsType"] = "FieldsV1";
-            obj["fieldsV1"] = entry.Set.ToFieldsV1();
+            obj["fieldsV1"] = encodeFields(entry.Set);
             if (entry.Subresource is not null)
             {
                 obj["subresource"] = entry.Subresource;

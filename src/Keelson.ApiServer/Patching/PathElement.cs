@@ -105,8 +105,12 @@ internal sealed class PathElement : IEquatable<PathElement>, IComparable<PathEle
         }
     }
 
+    private string? _serialized;
+
     /// <summary>The FieldsV1 key: <c>f:name</c>, <c>k:{"name":"x"}</c>, <c>v:"x"</c> or <c>i:0</c>.</summary>
-    public string Serialize()
+    public string Serialize() => _serialized ??= SerializeUncached();
+
+    private string SerializeUncached()
     {
         switch (Kind)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Keelson.ApiServer.Patching;
@@ -63,6 +64,63 @@ internal sealed class PeValue : IEquatable<PeValue>, IComparable<PeValue>
     }
 
     public static PeValue FromString(string value) => new(ValueKind.String) { Str = value };
+
+    /// <summary>Parses JSON text (a FieldsV1 key) without building a JsonNode; throws <see cref="JsonException"/>.</summary>
+    public static PeValue Parse(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        if (!reader.Read())
+        {
+            throw new JsonException("empty JSON");
+        }
+
+        var value = Read(ref reader);
+        if (reader.Read())
+        {
+            throw new JsonException("unexpected data after the value");
+        }
+
+        return value;
+    }
+
+    private static PeValue Read(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return FromString(reader.GetString()!);
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var l)
+                    ? new PeValue(ValueKind.Int) { Int = l, Float = l }
+                    : new PeValue(ValueKind.Float) { Float = reader.GetDouble() };
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                return new PeValue(ValueKind.Bool) { Bool = reader.GetBoolean() };
+            case JsonTokenType.Null:
+                return Null;
+            case JsonTokenType.StartArray:
+                var items = new List<PeValue>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    items.Add(Read(ref reader));
+                }
+
+                return new PeValue(ValueKind.List) { List = items };
+            case JsonTokenType.StartObject:
+                var entries = new List<KeyValuePair<string, PeValue>>();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    entries.Add(new(name, Read(ref reader)));
+                }
+
+                entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                return new PeValue(ValueKind.Map) { Map = entries };
+            default:
+                throw new JsonException($"unexpected {reader.TokenType}");
+        }
+    }
 
     public JsonNode? ToNode() => Kind switch
     {

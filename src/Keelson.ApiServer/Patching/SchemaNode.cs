@@ -31,6 +31,7 @@ internal enum ListKind
 internal sealed class SchemaNode
 {
     private static readonly IReadOnlyDictionary<string, SchemaNode> NoFields = new Dictionary<string, SchemaNode>(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, PathElement> NoElements = new Dictionary<string, PathElement>(StringComparer.Ordinal);
 
     private SchemaNode(NodeKind kind) => Kind = kind;
 
@@ -51,7 +52,20 @@ internal sealed class SchemaNode
     public NodeKind Kind { get; }
 
     /// <summary>Declared struct fields of a map node.</summary>
-    public IReadOnlyDictionary<string, SchemaNode> Fields { get; private init; } = NoFields;
+    public IReadOnlyDictionary<string, SchemaNode> Fields
+    {
+        get => _fields;
+        private init
+        {
+            _fields = value;
+            _elements = value.Count == 0 ? NoElements : value.Keys.ToDictionary(k => k, PathElement.Field, StringComparer.Ordinal);
+        }
+    }
+
+    private readonly IReadOnlyDictionary<string, SchemaNode> _fields = NoFields;
+    private readonly IReadOnlyDictionary<string, PathElement> _elements = NoElements;
+    /// <summary>The path element of a key of this map (shared for declared fields, so walks allocate less).</summary>
+    public PathElement ElementFor(string key) => _elements.TryGetValue(key, out var pe) ? pe : PathElement.Field(key);
 
     /// <summary>The type of keys that are not declared fields; null for a plain struct.</summary>
     public SchemaNode? Elements { get; private init; }

@@ -125,14 +125,28 @@ internal static class Typed
     // ---------------------------------------------------------------- field sets
 
     /// <summary>The fields a value sets (structured-merge-diff's ToFieldSet).</summary>
-    public static FieldSet ToFieldSet(JsonObject value, SchemaNode root)
+    public static FieldSet ToFieldSet(JsonObject value, SchemaNode root) => ToFieldSet(value, root, null);
+
+    /// <summary>
+    /// The fields a value sets, collecting into <paramref name="errors"/> what the apiserver reports when it cannot
+    /// type an applied configuration: fields a custom resource schema does not declare, list items without their
+    /// keys, duplicate keys.
+    /// </summary>
+    public static FieldSet ToFieldSet(JsonObject value, SchemaNode root, List<string>? errors)
     {
         var set = new FieldSet();
-        CollectMap(value, root, set, Level.Root);
+        CollectMap(value, root, set, Level.Root, errors is null ? null : new Checks(errors));
         return set;
     }
 
-    private static void CollectMap(JsonObject value, SchemaNode type, FieldSet set, Level level)
+    private sealed class Checks(List<string> errors)
+    {
+        public List<PathElement> Path { get; } = [];
+
+        public void Error(string message) => errors.Add($"{PathElement.Format(Path)}: {message}");
+    }
+
+    private static void CollectMap(JsonObject value, SchemaNode type, FieldSet set, Level level, Checks? checks)
     {
         foreach (var (key, child) in value)
         {
@@ -142,16 +156,29 @@ internal static class Typed
             }
 
             var childType = type.FieldType(key, out var declared);
-            var pe = PathElement.Field(key);
-            Collect(child, childType, set, pe, Below(level, key));
+            var pe = type.ElementFor(key);
+            if (checks is not null)
+            {
+                checks.Path.Add(pe);
+                if (type.IsUnknownField(key))
+                {
+                    checks.Error("field not declared in schema");
+                    checks.Path.RemoveAt(checks.Path.Count - 1);
+                    continue;
+                }
+            }
+
+            Collect(child, childType, set, pe, Below(level, key), checks);
             if (!declared)
             {
                 set.AddMember(pe);
             }
+
+            checks?.Path.RemoveAt(checks.Path.Count - 1);
         }
     }
 
-    private static void Collect(JsonNode? value, SchemaNode type, FieldSet parent, PathElement pe, Level level)
+    private static void Collect(JsonNode? value, SchemaNode type, FieldSet parent, PathElement pe, Level level, Checks? checks)
     {
         var t = ResolveFor(type, value, null);
         var shape = ShapeOf(true, value);
@@ -167,13 +194,19 @@ internal static class Typed
             if (t.Atomic)
             {
                 parent.AddMember(pe);
+                if (checks is not null && value is JsonObject atomicMap)
+                {
+                    // Still typed: undeclared fields inside an atomic struct are errors too.
+                    CollectMap(atomicMap, t, new FieldSet(), level, checks);
+                }
+
                 return;
             }
 
             if (value is JsonObject obj)
             {
                 var child = new FieldSet();
-                CollectMap(obj, t, child, level);
+                CollectMap(obj, t, child, level, checks);
                 parent.AttachChild(pe, child);
             }
 
@@ -191,14 +224,26 @@ internal static class Typed
             var child = new FieldSet();
             for (var i = 0; i < arr.Count; i++)
             {
-                var ipe = ItemPathElement(t, arr[i], i, out _);
+                var ipe = ItemPathElement(t, arr[i], i, out var error);
                 if (ipe is null)
                 {
+                    checks?.Error($"element {i}: {error}");
                     continue;
                 }
 
-                Collect(arr[i], t.ItemType, child, ipe, Level.Inner);
+                if (checks is not null)
+                {
+                    if (child.HasMember(ipe))
+                    {
+                        checks.Error($"duplicate entries for key {ipe}");
+                    }
+
+                    checks.Path.Add(ipe);
+                }
+
+                Collect(arr[i], t.ItemType, child, ipe, Level.Inner, checks);
                 child.AddMember(ipe);
+                checks?.Path.RemoveAt(checks.Path.Count - 1);
             }
 
             parent.AttachChild(pe, child);
@@ -309,7 +354,7 @@ internal static class Typed
         }
 
         var set = new FieldSet();
-        CollectMap(obj, SchemaNode.Deduced.Resolve(node), set, Level.Inner);
+        CollectMap(obj, SchemaNode.Deduced.Resolve(node), set, Level.Inner, null);
         foreach (var p in set.Paths())
         {
             into.Insert([.. path, .. p]);
@@ -334,25 +379,6 @@ internal static class Typed
 
     private static void CompareMapItems(JsonObject? lhs, JsonObject? rhs, SchemaNode type, List<PathElement> path, Comparison c, Level level, JsonObject? zero)
     {
-        void Visit(string key, bool lp, JsonNode? lv, bool rp, JsonNode? rv)
-        {
-            JsonNode? zv = null;
-            var hasZero = zero is not null && zero.TryGetPropertyValue(key, out zv);
-            if (hasZero && !lp)
-            {
-                (lp, lv) = (true, zv);
-            }
-
-            if (hasZero && !rp)
-            {
-                (rp, rv) = (true, zv);
-            }
-
-            path.Add(PathElement.Field(key));
-            CompareAt(lp, lv, rp, rv, type.FieldType(key, out _), path, c, Below(level, key), zv as JsonObject);
-            path.RemoveAt(path.Count - 1);
-        }
-
         if (lhs is not null)
         {
             foreach (var (key, lv) in lhs)
@@ -364,7 +390,7 @@ internal static class Typed
 
                 JsonNode? rv = null;
                 var rp = rhs is not null && rhs.TryGetPropertyValue(key, out rv);
-                Visit(key, true, lv, rp, rv);
+                CompareMapItem(key, true, lv, rp, rv, type, path, c, level, zero);
             }
         }
 
@@ -377,20 +403,40 @@ internal static class Typed
                     continue;
                 }
 
-                Visit(key, false, null, true, rv);
+                CompareMapItem(key, false, null, true, rv, type, path, c, level, zero);
             }
         }
 
         if (zero is not null)
         {
-            foreach (var (key, zv) in zero)
+            foreach (var (key, _) in zero)
             {
                 if ((lhs is null || !lhs.ContainsKey(key)) && (rhs is null || !rhs.ContainsKey(key)))
                 {
-                    Visit(key, false, null, false, null);
+                    CompareMapItem(key, false, null, false, null, type, path, c, level, zero);
                 }
             }
         }
+    }
+
+    private static void CompareMapItem(string key, bool lp, JsonNode? lv, bool rp, JsonNode? rv, SchemaNode type, List<PathElement> path,
+        Comparison c, Level level, JsonObject? zero)
+    {
+        JsonNode? zv = null;
+        var hasZero = zero is not null && zero.TryGetPropertyValue(key, out zv);
+        if (hasZero && !lp)
+        {
+            (lp, lv) = (true, zv);
+        }
+
+        if (hasZero && !rp)
+        {
+            (rp, rv) = (true, zv);
+        }
+
+        path.Add(type.ElementFor(key));
+        CompareAt(lp, lv, rp, rv, type.FieldType(key, out _), path, c, Below(level, key), zv as JsonObject);
+        path.RemoveAt(path.Count - 1);
     }
 
     private sealed class ItemIndex
@@ -432,6 +478,12 @@ internal static class Typed
 
     private static void CompareListItems(JsonArray? lhs, JsonArray? rhs, SchemaNode type, List<PathElement> path, Comparison c)
     {
+        // Equal lists have nothing to report; checking is cheaper than keying their items.
+        if (lhs is not null && rhs is not null && JsonValues.Equal(lhs, rhs))
+        {
+            return;
+        }
+
         var left = ItemIndex.Of(lhs, type);
         var right = ItemIndex.Of(rhs, type);
         var all = new List<PathElement>(left.Order);
@@ -759,7 +811,7 @@ internal static class Typed
                 continue;
             }
 
-            var pe = PathElement.Field(key);
+            var pe = type.ElementFor(key);
             if (toRemove.HasMember(pe))
             {
                 continue;
@@ -770,72 +822,5 @@ internal static class Typed
         }
 
         return result.Count > 0 ? result : null;
-    }
-
-    // ---------------------------------------------------------------- validation of applied configurations
-
-    /// <summary>
-    /// The errors the apiserver reports when it cannot type an applied configuration: fields a custom resource schema
-    /// does not declare, list items without their keys, duplicate keys.
-    /// </summary>
-    public static List<string> Validate(JsonObject config, SchemaNode root)
-    {
-        var errors = new List<string>();
-        var path = new List<PathElement>();
-        ValidateMap(config, root, path, errors);
-        return errors;
-    }
-
-    private static void ValidateMap(JsonObject obj, SchemaNode type, List<PathElement> path, List<string> errors)
-    {
-        foreach (var (key, child) in obj)
-        {
-            path.Add(PathElement.Field(key));
-            if (type.IsUnknownField(key))
-            {
-                errors.Add($"{PathElement.Format(path)}: field not declared in schema");
-            }
-            else
-            {
-                ValidateAt(child, type.FieldType(key, out _), path, errors);
-            }
-
-            path.RemoveAt(path.Count - 1);
-        }
-    }
-
-    private static void ValidateAt(JsonNode? value, SchemaNode type, List<PathElement> path, List<string> errors)
-    {
-        var t = ResolveFor(type, value, null);
-        if (t.Kind == NodeKind.Map && value is JsonObject obj)
-        {
-            ValidateMap(obj, t, path, errors);
-            return;
-        }
-
-        if (t.Kind != NodeKind.List || value is not JsonArray arr)
-        {
-            return;
-        }
-
-        var seen = new HashSet<PathElement>();
-        for (var i = 0; i < arr.Count; i++)
-        {
-            var pe = ItemPathElement(t, arr[i], i, out var error);
-            if (pe is null)
-            {
-                errors.Add($"{PathElement.Format(path)}: element {i}: {error}");
-                continue;
-            }
-
-            if (t.ListType != ListKind.Atomic && !seen.Add(pe))
-            {
-                errors.Add($"{PathElement.Format(path)}: duplicate entries for key {pe}");
-            }
-
-            path.Add(pe);
-            ValidateAt(arr[i], t.ItemType, path, errors);
-            path.RemoveAt(path.Count - 1);
-        }
     }
 }

@@ -51,8 +51,15 @@ public sealed class FieldManagerFixtureTests
                     input["metadata"]!["managedFields"] = liveManagedFields.DeepClone();
                 }
 
+                // Update writes managedFields into the object it is given and returns that object.
                 var current = live;
-                act = () => fieldManager.Update(current, input, manager, schema, subresource);
+                var updated = (JsonObject)input.DeepClone();
+                act = () =>
+                {
+                    var result = fieldManager.Update(current, updated, manager, schema, subresource);
+                    Assert.Same(updated, result);
+                    return result;
+                };
             }
 
             var inputBefore = input.ToJsonString();
