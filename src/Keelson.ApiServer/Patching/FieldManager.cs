@@ -25,7 +25,7 @@ public sealed class FieldManager
     private const int MaxAnnotationsSize = 256 * 1024;
 
     // The apiserver never records these as owned (its strip-meta manager).
-    private static readonly PathElement[][] StrippedPaths =
+    private static readonly IReadOnlyList<IReadOnlyList<PathElement>> StrippedPaths =
     [
         [PathElement.Field("apiVersion")],
         [PathElement.Field("kind")],
@@ -47,10 +47,17 @@ public sealed class FieldManager
     // is not parsed again. Sets are never modified once built.
     private readonly ConditionalWeakTable<JsonObject, FieldSet> _fieldSets = new();
 
+    private readonly FieldSet _stripped;
+
     public FieldManager(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
+        _stripped = new FieldSet();
+        foreach (var path in StrippedPaths)
+        {
+            _stripped.Insert(path);
+        }
     }
 
     // The FieldsV1 JSON of each set written: an unchanged manager is written again without serializing its set, and
@@ -122,11 +129,11 @@ public sealed class FieldManager
             // An object that predates field tracking: everything in it belongs to a placeholder updater, so an apply
             // that changes those values conflicts (the apiserver's skip-non-applied manager).
             var empty = schema.NewEmptyObject(Text(live["apiVersion"]), Text(live["kind"]));
-            RecordUpdate(empty, live, managers, BeforeFirstApply, apiVersion, subresource, schema, now);
+            RecordUpdate(empty, live, managers, BeforeFirstApply, apiVersion, subresource, schema, now, _stripped);
         }
 
         var id = ManagedFields.Identifier(manager, ManagedFields.Apply, null, subresource);
-        var outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force, schema, now);
+        var outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force, schema, now, _stripped);
         if (outcome.Conflicts is { } conflicts && manager == "kubectl")
         {
             // kubectl moving from client-side to server-side apply: conflicts over fields its last-applied annotation
@@ -134,7 +141,7 @@ public sealed class FieldManager
             var allowed = AllowedByLastApplied(liveObj, apiVersion, schema);
             if (allowed is not null && conflicts.Values.All(set => set.Difference(allowed).IsEmpty))
             {
-                outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force: true, schema, now);
+                outcome = ApplyOnce(liveObj, applied, newSet, managers, manager, id, apiVersion, subresource, force: true, schema, now, _stripped);
             }
             else if (allowed is not null)
             {
@@ -177,7 +184,7 @@ public sealed class FieldManager
         var now = ManagedFields.Truncate(_time.GetUtcNow());
         var managers = DecodeForUpdate(live, updated, subresource is not null);
         var liveObj = live ?? schema.NewEmptyObject(Text(updated["apiVersion"]), Text(updated["kind"]));
-        RecordUpdate(liveObj, updated, managers, manager, apiVersion, subresource, schema, now);
+        RecordUpdate(liveObj, updated, managers, manager, apiVersion, subresource, schema, now, _stripped);
         CapUpdateManagers(managers);
         return WithManagedFields(updated, managers.Values);
     }
@@ -210,9 +217,16 @@ public sealed class FieldManager
             return new(StringComparer.Ordinal);
         }
 
+        var givenFields = updated["metadata"]?["managedFields"];
+        if (givenFields is not null && live?["metadata"]?["managedFields"] is { } liveFields && JsonValues.Equal(givenFields, liveFields))
+        {
+            // Sent back as read: decoding the live ones is the same, and cached.
+            return FromLive();
+        }
+
         try
         {
-            var given = Decode(updated["metadata"]?["managedFields"]);
+            var given = Decode(givenFields);
             return given.Count > 0 ? given : FromLive();
         }
         catch (FormatException)
@@ -226,12 +240,12 @@ public sealed class FieldManager
     /// writer gains changed and added ones, and its time moves only when it took at least one field.
     /// </summary>
     private static void RecordUpdate(JsonObject oldObj, JsonObject newObj, Dictionary<string, ManagedEntry> managers,
-        string manager, string apiVersion, string? subresource, TypeSchema schema, DateTimeOffset now)
+        string manager, string apiVersion, string? subresource, TypeSchema schema, DateTimeOffset now, FieldSet stripped)
     {
         var comparison = Typed.Compare(oldObj, newObj, schema.Root, schema.Zero);
         var changed = comparison.Modified.Union(comparison.Added);
         RemoveFromOthers(managers, CurrentOperation, changed, comparison.Removed);
-        var taken = changed.Difference(comparison.Removed).WithoutMembers(StrippedPaths);
+        var taken = changed.Difference(comparison.Removed).WithoutMembers(stripped);
         if (taken.IsEmpty)
         {
             return;
@@ -324,7 +338,7 @@ public sealed class FieldManager
     private sealed record ApplyOutcome(JsonObject Object, Dictionary<string, ManagedEntry> Managers, Dictionary<string, FieldSet>? Conflicts);
 
     private static ApplyOutcome ApplyOnce(JsonObject liveObj, JsonObject applied, FieldSet newSet, Dictionary<string, ManagedEntry> initial,
-        string manager, string id, string apiVersion, string? subresource, bool force, TypeSchema schema, DateTimeOffset now)
+        string manager, string id, string apiVersion, string? subresource, bool force, TypeSchema schema, DateTimeOffset now, FieldSet stripped)
     {
         var root = schema.Root;
         var managers = new Dictionary<string, ManagedEntry>(initial, StringComparer.Ordinal);
@@ -367,7 +381,13 @@ public sealed class FieldManager
 
         RemoveFromOthers(managers, id, changed, comparison.Removed);
 
-        var own = managers[id].Set.WithoutMembers(StrippedPaths);
+        var own = managers[id].Set.WithoutMembers(stripped);
+        if (lastSet is not null && own.SameAs(lastSet))
+        {
+            // The same set as last time: keep that instance, whose FieldsV1 is already written.
+            own = lastSet;
+        }
+
         if (own.IsEmpty)
         {
             managers.Remove(id);
@@ -572,15 +592,16 @@ public sealed class FieldManager
         {
             case JsonObject obj:
                 var liveObj = live as JsonObject;
-                foreach (var (key, value) in obj.ToList())
+                for (var i = obj.Count - 1; i >= 0; i--)
                 {
+                    var (key, value) = obj.GetAt(i);
                     JsonNode? liveValue = null;
                     var inLive = liveObj is not null && liveObj.TryGetPropertyValue(key, out liveValue);
                     if (value is null)
                     {
                         if (!inLive || liveValue is not null)
                         {
-                            obj.Remove(key);
+                            obj.RemoveAt(i);
                         }
                     }
                     else

@@ -141,9 +141,12 @@ internal sealed class FieldSet
     /// <summary>A new empty set (sets are built by mutation, so an empty one is never shared).</summary>
     public static FieldSet Empty => new();
 
+    // The set operations share unchanged subtrees and return an operand itself when the result equals it, so that
+    // repeated writes that change little allocate little (and keep the cached FieldsV1 of unchanged sets).
+
     public FieldSet Union(FieldSet other)
     {
-        if (other.IsEmpty)
+        if (other.IsEmpty || ReferenceEquals(this, other))
         {
             return this;
         }
@@ -154,6 +157,7 @@ internal sealed class FieldSet
         }
 
         var members = MergeMembers(_members, other._members, (inLeft, inRight) => inLeft || inRight);
+        var changed = members.Count != _members.Count;
         var children = new List<Entry>(Math.Max(_children.Count, other._children.Count));
         int i = 0, j = 0;
         while (i < _children.Count || j < other._children.Count)
@@ -166,26 +170,35 @@ internal sealed class FieldSet
             else if (c > 0)
             {
                 children.Add(other._children[j++]);
+                changed = true;
             }
             else
             {
-                children.Add(new Entry(_children[i].Pe, _children[i].Set.Union(other._children[j].Set)));
+                var set = _children[i].Set.Union(other._children[j].Set);
+                changed |= !ReferenceEquals(set, _children[i].Set);
+                children.Add(new Entry(_children[i].Pe, set));
                 i++;
                 j++;
             }
         }
 
-        return new FieldSet(members, children);
+        return changed ? new FieldSet(members, children) : this;
     }
 
     public FieldSet Intersection(FieldSet other)
     {
+        if (ReferenceEquals(this, other))
+        {
+            return this;
+        }
+
         if (IsEmpty || other.IsEmpty)
         {
             return Empty;
         }
 
         var members = MergeMembers(_members, other._members, (inLeft, inRight) => inLeft && inRight);
+        var changed = members.Count != _members.Count;
         var children = new List<Entry>();
         int i = 0, j = 0;
         while (i < _children.Count && j < other._children.Count)
@@ -194,6 +207,7 @@ internal sealed class FieldSet
             if (c < 0)
             {
                 i++;
+                changed = true;
             }
             else if (c > 0)
             {
@@ -207,12 +221,14 @@ internal sealed class FieldSet
                     children.Add(new Entry(_children[i].Pe, set));
                 }
 
+                changed |= !ReferenceEquals(set, _children[i].Set);
                 i++;
                 j++;
             }
         }
 
-        return new FieldSet(members, children);
+        changed |= i < _children.Count;
+        return changed ? new FieldSet(members, children) : this;
     }
 
     public FieldSet Difference(FieldSet other)
@@ -222,7 +238,13 @@ internal sealed class FieldSet
             return this;
         }
 
+        if (ReferenceEquals(this, other))
+        {
+            return Empty;
+        }
+
         var members = MergeMembers(_members, other._members, (inLeft, inRight) => inLeft && !inRight);
+        var changed = members.Count != _members.Count;
         var children = new List<Entry>(_children.Count);
         int i = 0, j = 0;
         while (i < _children.Count)
@@ -244,25 +266,17 @@ internal sealed class FieldSet
                     children.Add(new Entry(_children[i].Pe, set));
                 }
 
+                changed |= !ReferenceEquals(set, _children[i].Set);
                 i++;
                 j++;
             }
         }
 
-        return new FieldSet(members, children);
+        return changed ? new FieldSet(members, children) : this;
     }
 
-    /// <summary>Removes exact members only (the top-level metadata stripping of the field manager).</summary>
-    public FieldSet WithoutMembers(IEnumerable<IReadOnlyList<PathElement>> paths)
-    {
-        var strip = new FieldSet();
-        foreach (var path in paths)
-        {
-            strip.Insert(path);
-        }
-
-        return Difference(strip);
-    }
+    /// <summary>Removes the members of <paramref name="strip"/> but not what lies below them (the field manager's strip-meta).</summary>
+    public FieldSet WithoutMembers(FieldSet strip) => Difference(strip);
 
     /// <summary>
     /// The set plus, at every level, the declared struct fields that have owned descendants — structured-merge-diff's

@@ -32,8 +32,13 @@ internal sealed class PathElement : IEquatable<PathElement>, IComparable<PathEle
 
     public static PathElement Field(string name) => new(PathElementKind.Field) { Name = name };
 
-    public static PathElement Item(IEnumerable<KeyValuePair<string, PeValue>> key)
+    public static PathElement Item(IReadOnlyList<KeyValuePair<string, PeValue>> key)
     {
+        if (key.Count <= 1)
+        {
+            return new PathElement(PathElementKind.Key) { Key = key };
+        }
+
         var sorted = key.ToList();
         sorted.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return new PathElement(PathElementKind.Key) { Key = sorted };

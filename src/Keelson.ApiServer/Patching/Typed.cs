@@ -578,6 +578,12 @@ internal static class Typed
             return JsonValues.Clone(r);
         }
 
+        // Merging a list with an equal one gives it back; checking is much cheaper than keying the items.
+        if (la is not null && ra is not null && JsonValues.Equal(la, ra))
+        {
+            return JsonValues.Clone(r);
+        }
+
         var list = MergeListItems(la, ra, t);
         present = list is not null;
         return list;
