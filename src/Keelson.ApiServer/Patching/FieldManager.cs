@@ -164,7 +164,7 @@ public sealed class FieldManager
             SetLastApplied(result, BuildLastApplied(applied));
         }
 
-        DropIntroducedNulls(result, live);
+        DropIntroducedNulls(result, live, root);
         return WithManagedFields(result, outcome.Managers.Values);
     }
 
@@ -583,40 +583,45 @@ public sealed class FieldManager
     // ------------------------------------------------------------------ helpers
 
     /// <summary>
-    /// Nulls an apply leaves behind (a field applied as null, a list or map emptied by pruning) do not survive the
-    /// apiserver's decoding into its types; drop those that were not already in the live object.
+    /// Nulls an apply leaves behind in typed fields (a field applied as null, a list or map emptied by pruning) do not
+    /// survive the apiserver's decoding into its Go types, nor the pruning of non-nullable custom resource fields; drop
+    /// those that were not already in the live object. Untyped data (preserved unknown fields) keeps them, as the
+    /// apiserver stores it as it is.
     /// </summary>
-    private static void DropIntroducedNulls(JsonNode? node, JsonNode? live)
+    private static void DropIntroducedNulls(JsonNode? node, JsonNode? live, SchemaNode type)
     {
         switch (node)
         {
             case JsonObject obj:
                 var liveObj = live as JsonObject;
+                var t = type.Resolve(obj);
                 for (var i = obj.Count - 1; i >= 0; i--)
                 {
                     var (key, value) = obj.GetAt(i);
                     JsonNode? liveValue = null;
                     var inLive = liveObj is not null && liveObj.TryGetPropertyValue(key, out liveValue);
+                    var childType = t.FieldType(key, out _);
                     if (value is null)
                     {
-                        if (!inLive || liveValue is not null)
+                        if (childType.Kind != NodeKind.Deduced && (!inLive || liveValue is not null))
                         {
                             obj.RemoveAt(i);
                         }
                     }
                     else
                     {
-                        DropIntroducedNulls(value, liveValue);
+                        DropIntroducedNulls(value, liveValue, childType);
                     }
                 }
 
                 break;
             case JsonArray arr:
+                var itemType = type.Resolve(arr).ItemType;
                 foreach (var item in arr)
                 {
                     if (item is JsonObject)
                     {
-                        DropIntroducedNulls(item, null);
+                        DropIntroducedNulls(item, null, itemType);
                     }
                 }
 

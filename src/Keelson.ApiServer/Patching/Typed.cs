@@ -169,7 +169,10 @@ internal static class Typed
             }
 
             Collect(child, childType, set, pe, Below(level, key), checks);
-            if (!declared)
+
+            // Keys of a map are members; so is a struct field that is null or an empty object, which would otherwise
+            // leave no trace of having been set.
+            if (!declared || child is null || child is JsonObject { Count: 0 })
             {
                 set.AddMember(pe);
             }
