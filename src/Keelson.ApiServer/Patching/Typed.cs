@@ -665,7 +665,11 @@ internal static class Typed
                 }
 
                 lhsItems.Add((pe, lhs[i]));
-                observedLhs.TryAdd(pe, lhs[i]);
+                // Like upstream, a key repeated in the live list is not merged with the applied item: it counts as null.
+                if (!observedLhs.TryAdd(pe, lhs[i]))
+                {
+                    observedLhs[pe] = null;
+                }
             }
         }
 
@@ -726,8 +730,12 @@ internal static class Typed
 
                 if (merged.Contains(pe))
                 {
+                    // Already merged (a repeated key): skip it and, as upstream does, go on to take the next applied item.
                     li++;
-                    continue;
+                    if (ri >= rhsOrder.Count)
+                    {
+                        continue;
+                    }
                 }
             }
 
@@ -749,7 +757,7 @@ internal static class Typed
                 continue;
             }
 
-            // Only live items already merged remain.
+            // Unreachable: with every applied item taken, each live item is either emitted or already merged.
             li++;
         }
 

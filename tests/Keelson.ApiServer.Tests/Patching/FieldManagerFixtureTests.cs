@@ -23,6 +23,7 @@ public sealed class FieldManagerFixtureTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var fieldManager = new FieldManager(clock);
         var live = fixture["live"]?.DeepClone() as JsonObject;
+        var baseObject = fixture["base"] as JsonObject;
         var steps = fixture["steps"]?.AsArray() ?? throw new InvalidDataException($"{id}: no steps");
         for (var i = 0; i < steps.Count; i++)
         {
@@ -37,6 +38,7 @@ public sealed class FieldManagerFixtureTests
             Func<JsonObject> act;
             if (step["apply"] is JsonObject applied)
             {
+                applied = WithBase(baseObject, applied);
                 input = applied;
                 var force = (bool?)step["force"] ?? false;
                 var current = live;
@@ -44,7 +46,7 @@ public sealed class FieldManagerFixtureTests
             }
             else
             {
-                input = step["update"]?.AsObject() ?? throw new InvalidDataException($"{label}: neither apply nor update");
+                input = WithBase(baseObject, step["update"]?.AsObject() ?? throw new InvalidDataException($"{label}: neither apply nor update"));
                 if ((bool?)step["roundTrip"] == true && live?["metadata"]?["managedFields"] is JsonNode liveManagedFields)
                 {
                     // A client that read the object sends its managedFields back unchanged.
@@ -91,11 +93,25 @@ public sealed class FieldManagerFixtureTests
                     Fixtures.AssertJsonEqual(step["expectManagedFields"], result["metadata"]?["managedFields"], $"{label}: managedFields");
                 }
 
+                if (step["expectSets"] is JsonObject expectedSets)
+                {
+                    // Only each manager's fields, whatever the times and order of the entries.
+                    var actualSets = new JsonObject();
+                    foreach (var entry in result["metadata"]?["managedFields"]?.AsArray() ?? [])
+                    {
+                        var name = (string)entry!["manager"]!;
+                        Assert.False(actualSets.ContainsKey(name), $"{label}: several entries for {name}; use expectManagedFields");
+                        actualSets[name] = entry["fieldsV1"]!.DeepClone();
+                    }
+
+                    Fixtures.AssertJsonEqual(expectedSets, actualSets, $"{label}: field sets");
+                }
+
                 if (step["expectObject"] is JsonObject expectedObject)
                 {
                     var withoutManagedFields = (JsonObject)result.DeepClone();
                     (withoutManagedFields["metadata"] as JsonObject)?.Remove("managedFields");
-                    Fixtures.AssertJsonEqual(expectedObject, withoutManagedFields, $"{label}: object without managedFields");
+                    Fixtures.AssertJsonEqual(WithBase(baseObject, expectedObject), withoutManagedFields, $"{label}: object without managedFields");
                 }
 
                 live = result;
@@ -104,6 +120,37 @@ public sealed class FieldManagerFixtureTests
             // The field manager must never modify what it is given.
             Assert.Equal(inputBefore, input.ToJsonString());
             Assert.Equal(liveBefore, previous?.ToJsonString());
+        }
+    }
+
+    /// <summary>
+    /// The fixture's <c>base</c> (apiVersion, kind, metadata.name...) under <paramref name="obj"/>: maps merge
+    /// recursively, anything else in <paramref name="obj"/> wins. Without a base, <paramref name="obj"/> itself.
+    /// </summary>
+    private static JsonObject WithBase(JsonObject? baseObject, JsonObject obj)
+    {
+        if (baseObject is null)
+        {
+            return obj;
+        }
+
+        var result = (JsonObject)baseObject.DeepClone();
+        Overlay(result, obj);
+        return result;
+
+        static void Overlay(JsonObject target, JsonObject source)
+        {
+            foreach (var (key, value) in source)
+            {
+                if (value is JsonObject sourceChild && target[key] is JsonObject targetChild)
+                {
+                    Overlay(targetChild, sourceChild);
+                }
+                else
+                {
+                    target[key] = value?.DeepClone();
+                }
+            }
         }
     }
 }
