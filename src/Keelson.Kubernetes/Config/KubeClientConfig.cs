@@ -24,7 +24,7 @@ public sealed record KubeConfigOptions
 /// kubeconfig (<see cref="FromKubeConfig"/>), from inside a pod (<see cref="FromInCluster"/>), or let
 /// <see cref="Load"/> pick like controller-runtime does. <see cref="ToString"/> never shows a secret.
 /// </summary>
-public sealed class KubeClientConfig
+public sealed record KubeClientConfig
 {
     public required Uri Server { get; init; }
 
