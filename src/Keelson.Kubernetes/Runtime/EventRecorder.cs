@@ -33,6 +33,9 @@ public sealed record EventRecorderOptions
 
     /// <summary>Events waiting to be written; more are dropped (recording never blocks).</summary>
     public int QueueCapacity { get; init; } = 1000;
+
+    /// <summary>How long disposing may spend writing what is still queued (real time: it waits on the network).</summary>
+    public TimeSpan FlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public sealed partial class EventRecorder : IAsyncDisposable
     private readonly Dictionary<string, TokenBucket> _limits = new(StringComparer.Ordinal);
     private readonly ITimer _flushTimer;
     private readonly Task _loop;
+    private readonly CancellationTokenSource _abort = new();
     private long _sequence;
     private long _dropped;
     private long _written;
@@ -102,7 +106,9 @@ public sealed partial class EventRecorder : IAsyncDisposable
     {
         await _flushTimer.DisposeAsync();
         _queue.Writer.TryComplete();
+        _abort.CancelAfter(_options.FlushTimeout);
         await _loop;
+        _abort.Dispose();
     }
 
     private void RequestFlush()
@@ -183,11 +189,11 @@ public sealed partial class EventRecorder : IAsyncDisposable
 
         try
         {
-            await _client.CreateAsync(ApiResource.Events, body);
+            await _client.CreateAsync(ApiResource.Events, body, cancellationToken: _abort.Token);
             Interlocked.Increment(ref _written);
             _series[key] = new Series(name, ns, e.At);
         }
-        catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or TimeoutException or Config.KubeCredentialException)
+        catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException or Config.KubeCredentialException)
         {
             LogWriteFailed(e.Reason, objectKey, ex.Message);
         }
@@ -212,14 +218,14 @@ public sealed partial class EventRecorder : IAsyncDisposable
             };
             try
             {
-                await _client.PatchAsync(ApiResource.Events, series.Namespace, series.Name, PatchType.Merge, patch);
+                await _client.PatchAsync(ApiResource.Events, series.Namespace, series.Name, PatchType.Merge, patch, cancellationToken: _abort.Token);
                 Interlocked.Increment(ref _written);
             }
             catch (KubeApiException ex) when (ex.IsNotFound)
             {
                 _series.Remove(key); // expired on the server; the next repeat creates a new Event
             }
-            catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or TimeoutException or Config.KubeCredentialException)
+            catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException or Config.KubeCredentialException)
             {
                 LogWriteFailed("series", series.Name, ex.Message);
             }
