@@ -13,6 +13,9 @@ public sealed partial class Informer
     [LoggerMessage(Level = LogLevel.Warning, Message = "Informer {Resource}: {What}; retrying in {Delay}. {Error}")]
     private partial void LogRetry(string resource, string what, TimeSpan delay, string error);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Informer {Resource}: the watch broke ({Problem}); resuming from the last resourceVersion")]
+    private partial void LogResume(string resource, string problem);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Informer {Resource}: an event handler failed")]
     private partial void LogHandlerFailed(string resource, Exception exception);
 }

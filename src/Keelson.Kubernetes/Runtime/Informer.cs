@@ -263,13 +263,14 @@ public sealed partial class Informer
                 LogRelist(_name, ResourceVersion);
                 needList = true;
             }
+            catch (Exception ex) when (received > 0)
+            {
+                // A stream that broke after delivering events: resume at once; back off only if that fails too.
+                LogResume(_name, ex.Message);
+                failures = 0;
+            }
             catch (Exception ex)
             {
-                if (received > 0)
-                {
-                    failures = 0;
-                }
-
                 try
                 {
                     await BackoffAsync(failures++, needList ? "list failed" : "watch failed", ex, cancellationToken);
