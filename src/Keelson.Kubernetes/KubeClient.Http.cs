@@ -208,22 +208,30 @@ public sealed partial class KubeClient
 
     private async Task<JsonNode?> SendForJsonAsync(Request request, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, cancellationToken);
-        await using var stream = await response.Message.Content.ReadAsStreamAsync(response.Token);
-        if (response.Message.Content.Headers.ContentLength == 0)
-        {
-            return null;
-        }
-
+        Interlocked.Increment(ref _activeRequests);
         try
         {
-            return await JsonNode.ParseAsync(stream, documentOptions: Json.DocumentOptions, cancellationToken: response.Token);
+            using var response = await SendAsync(request, cancellationToken);
+            await using var stream = await response.Message.Content.ReadAsStreamAsync(response.Token);
+            if (response.Message.Content.Headers.ContentLength == 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await JsonNode.ParseAsync(stream, documentOptions: Json.DocumentOptions, cancellationToken: response.Token);
+            }
+            catch (JsonException ex)
+            {
+                throw new KubeApiException(
+                    new ApiStatus { Code = (int)response.Message.StatusCode, Reason = "", Message = $"the answer is not JSON: {ex.Message}" },
+                    request.Method.Method, request.Path, ex);
+            }
         }
-        catch (JsonException ex)
+        finally
         {
-            throw new KubeApiException(
-                new ApiStatus { Code = (int)response.Message.StatusCode, Reason = "", Message = $"the answer is not JSON: {ex.Message}" },
-                request.Method.Method, request.Path, ex);
+            Interlocked.Decrement(ref _activeRequests);
         }
     }
 

@@ -33,8 +33,8 @@ public enum LeadershipOutcome
     /// <summary>Cancelled before this candidate ever led.</summary>
     NotAcquired,
 
-    /// <summary>Led, then stopped on request (cancellation, or the work finished) and released the lease.</summary>
-    Released,
+    /// <summary>Led, then stopped on request (cancellation, or the work finished); the lease was released if <see cref="LeaderElectionOptions.ReleaseOnCancel"/>.</summary>
+    Stopped,
 
     /// <summary>Led, then could not renew within the renew deadline and stepped down.</summary>
     Lost,
@@ -168,7 +168,7 @@ public sealed partial class LeaderElector
 
             if (cancellationToken.IsCancellationRequested || work.IsCompleted)
             {
-                return LeadershipOutcome.Released;
+                return LeadershipOutcome.Stopped;
             }
 
             // Keep trying until the renew deadline; past it, a follower may soon take over, so step down first.
@@ -184,7 +184,7 @@ public sealed partial class LeaderElector
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return LeadershipOutcome.Released;
+                return LeadershipOutcome.Stopped;
             }
             catch (OperationCanceledException)
             {
