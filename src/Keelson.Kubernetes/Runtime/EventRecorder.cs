@@ -72,7 +72,8 @@ public sealed partial class EventRecorder : IAsyncDisposable
         _logger = client.Options.LoggerFactory.CreateLogger<EventRecorder>();
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait mode makes TryWrite report a full queue (the Drop modes claim success), and Record never waits.
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
         _flushTimer = _time.CreateTimer(_ => RequestFlush(), null, options.SeriesFlushInterval, options.SeriesFlushInterval);
