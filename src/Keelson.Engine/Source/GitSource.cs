@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Engine.Source;
+
+/// <summary>
+/// Gets the files of a revision of a Git repository onto disk, through the git CLI: one bare repository per URL
+/// under the cache root, shared by every caller; a cheap, briefly cached <c>ls-remote</c> decides whether anything has
+/// to be fetched; only the needed commit is fetched; each commit's files are extracted once and shared.
+/// Thread-safe; one instance per cache root.
+/// </summary>
+public sealed partial class GitSource : IAsyncDisposable
+{
+    /// <summary>Name of the <see cref="Meter"/> whose counters show the git work done (see the instruments in the docs).</summary>
+    public const string MeterName = "Keelson.Engine.Source";
+
+    private readonly GitSourceOptions _options;
+    private readonly ILogger<GitSource> _logger;
+    private readonly TimeProvider _time;
+    private readonly SourcePaths _paths;
+    private readonly GitRunner _runner;
+    private readonly TreeStore _trees;
+    private readonly TreeExtractor _extractor;
+    private readonly SourceMetrics _metrics;
+    private readonly FileStream _lock;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<RepoCache>>> _repos = new(StringComparer.Ordinal);
+    private readonly SingleFlight<string, bool> _extractions = new();
+    private readonly byte[] _credentialSalt = RandomNumberGenerator.GetBytes(32);
+    private long _sequence;
+    private int _disposed;
+
+    public GitSource(GitSourceOptions options, ILogger<GitSource> logger, TimeProvider time)
+        : this(options, logger, time, meterFactory: null, GitHooks.None)
+    {
+    }
+
+    public GitSource(GitSourceOptions options, ILogger<GitSource> logger, TimeProvider time, IMeterFactory? meterFactory)
+        : this(options, logger, time, meterFactory, GitHooks.None)
+    {
+    }
+
+    internal GitSource(GitSourceOptions options, ILogger<GitSource> logger, TimeProvider time, IMeterFactory? meterFactory, GitHooks hooks)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.CacheRoot);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommandTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LsRemoteCacheTtl, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTrees, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOutputBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTreeBytes, 0);
+
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _paths = new SourcePaths(options.CacheRoot);
+        SourcePaths.CreatePrivate(_paths.Root);
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock: two owners of one cache would corrupt each other's trees.
+            _lock = new FileStream(_paths.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"The Git cache {_paths.Root} is in use by another process or GitSource; give each its own cache root.", ex);
+        }
+
+        _paths.Prepare();
+        _metrics = new SourceMetrics(meterFactory);
+        _runner = new GitRunner(options, _paths, time, logger, hooks);
+        _trees = new TreeStore(options.MaxTrees, logger, _metrics);
+        _extractor = new TreeExtractor(_runner, options, logger);
+    }
+
+    /// <summary>The meter this instance reports to (tests and benchmarks listen to it).</summary>
+    internal Meter Meter => _metrics.Meter;
+
+    /// <summary>
+    /// Resolves the revision and returns its files. Throws <see cref="SourceException"/> with a reason and a message
+    /// fit for a user (never containing credentials). Dispose the snapshot once its files have been read.
+    /// </summary>
+    public async Task<SourceSnapshot> ResolveAsync(SourceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var url = RepoUrl.Parse(request.RepoUrl, _options.AllowFileUrls);
+        if (url.LocalPath is { } local && IsWithin(local, _paths.Root))
+        {
+            throw new SourceException(SourceErrorReason.ProtocolNotAllowed, $"Repository URL '{url}' points into Keelson's own Git cache.");
+        }
+
+        var revision = NormalizeRevision(request.Revision);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        var token = linked.Token;
+
+        var repo = await OpenAsync(url, token);
+        var auth = new Auth(request.Credentials, Fingerprint(request.Credentials));
+        var refs = await repo.ListRefsAsync(auth, request.Hard, token);
+        var sha = refs.Resolve(revision) switch
+        {
+            Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, token),
+            Resolution.Commit commit => await repo.EnsureCommitAsync(commit.Sha, null, auth, token),
+            Resolution.Abbreviated abbreviated => await repo.ResolveAbbreviationAsync(abbreviated.Prefix, revision, auth, token),
+            _ => throw NotFound(revision, url, refs),
+        };
+
+        var info = await repo.GetCommitAsync(sha, token);
+        var lease = await LeaseTreeAsync(repo, sha, token);
+        return new SourceSnapshot(request.RepoUrl.Trim(), revision, lease.Path, info) { Lease = lease };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _lifetime.CancelAsync();
+        var open = new List<RepoCache>();
+        foreach (var lazy in _repos.Values.Where(r => r.IsValueCreated))
+        {
+            try
+            {
+                open.Add(await lazy.Value);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SourceException or IOException)
+            {
+                // Its set-up failed or was stopped; nothing of it runs.
+            }
+        }
+
+        await Task.WhenAll(open.Select(r => r.IdleAsync()).Append(_extractions.IdleAsync()));
+        foreach (var repo in open)
+        {
+            repo.Dispose();
+        }
+
+        _metrics.Dispose();
+        _lifetime.Dispose();
+        await _lock.DisposeAsync();
+    }
+
+    internal static string NormalizeRevision(string? revision)
+    {
+        var text = revision?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            return "HEAD";
+        }
+
+        // The rules of git check-ref-format, plus no leading '-': a revision is only ever compared with ref names
+        // here, but it must not be able to look like an option or a revision expression either.
+        if (text.Length > 1024 || text.StartsWith('-') || InvalidRevision().IsMatch(text) || text.EndsWith('.') || text.EndsWith(".lock", StringComparison.Ordinal))
+        {
+            throw new SourceException(SourceErrorReason.InvalidRevision, $"Revision '{Printable(text)}' is not a valid branch, tag or commit name.");
+        }
+
+        return text;
+    }
+
+    private static string Printable(string text) =>
+        new(text.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private static SourceException NotFound(string revision, RepoUrl url, RemoteRefs refs) =>
+        refs.Count == 0
+            ? new SourceException(SourceErrorReason.RevisionNotFound, $"Repository {url} is empty: it has no branches or tags, so revision '{revision}' does not exist.")
+            : revision == "HEAD"
+                ? new SourceException(SourceErrorReason.RevisionNotFound, $"Repository {url} has no HEAD (it points at a branch that does not exist); name a branch or tag.")
+                : new SourceException(SourceErrorReason.RevisionNotFound, $"Revision '{revision}' was not found in {url}: no branch or tag has that name and it is not a commit SHA.");
+
+    private static bool IsWithin(string path, string root)
+    {
+        var relative = Path.GetRelativePath(root, path);
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
+    }
+
+    private string Fingerprint(GitCredentials? credentials)
+    {
+        if (credentials is null)
+        {
+            return "anonymous";
+        }
+
+        var text = new StringBuilder();
+        foreach (var field in new[] { credentials.Username, credentials.Password, credentials.SshPrivateKey, credentials.KnownHosts, credentials.CaCertificate })
+        {
+            text.Append(field is null ? -1 : field.Length).Append(':').Append(field).Append('\n');
+        }
+
+        return Convert.ToHexString(HMACSHA256.HashData(_credentialSalt, Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private Task<RepoCache> OpenAsync(RepoUrl url, CancellationToken cancellationToken)
+    {
+        var lazy = _repos.GetOrAdd(url.CacheKey, _ => new Lazy<Task<RepoCache>>(() => CreateRepoAsync(url)));
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<RepoCache> CreateRepoAsync(RepoUrl url)
+    {
+        var repo = new RepoCache(url, _paths.RepoDir(url), _runner, _options, _time, _metrics, _logger, () => Interlocked.Increment(ref _sequence), _lifetime.Token);
+        try
+        {
+            var trees = await repo.InitializeAsync(_lifetime.Token);
+            _trees.Adopt(trees);
+            return repo;
+        }
+        catch (Exception ex)
+        {
+            // A failed set-up (disk full, say) must not stick: the next caller tries again.
+            _repos.TryRemove(url.CacheKey, out _);
+            repo.Dispose();
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SourceException(SourceErrorReason.GitError, $"The cache for {url} could not be prepared in {repo.Dir}: {ex.Message}", ex);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<TreeStore.TreeLease> LeaseTreeAsync(RepoCache repo, string sha, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(repo.TreesDir, sha);
+        // A tree can be collected between being added and being leased (only when every other one is in use);
+        // then it is simply extracted again.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (_trees.TryAcquire(path) is { } lease)
+            {
+                if (Directory.Exists(path))
+                {
+                    return lease;
+                }
+
+                // Deleted behind our back (someone cleaning the disk): forget it and extract it again.
+                lease.Dispose();
+                _trees.Forget(path);
+            }
+
+            await _extractions.RunAsync(path, () => ExtractAsync(repo, sha, path), cancellationToken);
+        }
+
+        throw new SourceException(SourceErrorReason.GitError, $"The files of commit {sha} of {repo.Url} were removed as soon as they were written; raise MaxTrees.");
+    }
+
+    private async Task<bool> ExtractAsync(RepoCache repo, string sha, string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            var temp = Path.Combine(repo.TreesDir, ".tmp-" + sha[..12] + "-" + Guid.NewGuid().ToString("N")[..8]);
+            var start = _time.GetTimestamp();
+            try
+            {
+                var count = await _extractor.ExtractAsync(repo.GitDir, repo.Url, sha, temp, _lifetime.Token);
+                Directory.Move(temp, path);
+                _metrics.Extractions.Add(1);
+                var elapsed = _time.GetElapsedTime(start).TotalMilliseconds;
+                LogExtracted(repo.Url.Normalized, sha, count, elapsed);
+            }
+            catch (Exception ex)
+            {
+                _trees.Delete(temp);
+                if (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new SourceException(SourceErrorReason.GitError, $"The files of commit {sha} of {repo.Url} could not be written to {repo.TreesDir}: {ex.Message}", ex);
+                }
+
+                throw;
+            }
+        }
+
+        _trees.Add(path);
+        return true;
+    }
+
+    [GeneratedRegex(@"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|^/|/$")]
+    private static partial Regex InvalidRevision();
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Engine.Source;
+
+internal sealed partial class RepoCache
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Listed {RefCount} refs of {Url} in {ElapsedMs:0} ms")]
+    private partial void LogListed(string url, int refCount, double elapsedMs);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Fetched ({Kind}) from {Url}: exit code {ExitCode} after {ElapsedMs:0} ms")]
+    private partial void LogFetched(string url, string kind, int exitCode, double elapsedMs);
+}

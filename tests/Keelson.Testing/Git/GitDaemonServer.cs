@@ -1,0 +1,89 @@
+namespace Keelson.Testing.Git;
+
+/// <summary>
+/// <c>git daemon</c> serving every repository under <see cref="Root"/> over git:// on a random loopback port
+/// (protocol v2, which hands out any commit by SHA).
+/// </summary>
+public sealed class GitDaemonServer : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new("keelson-daemon");
+    private ServerProcess? _process;
+
+    private GitDaemonServer()
+    {
+    }
+
+    /// <summary>Directory whose repositories are served: create them with <see cref="CreateRepoAsync"/>.</summary>
+    public string Root => _dir.Path;
+
+    public int Port { get; private set; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static async Task<GitDaemonServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var server = new GitDaemonServer();
+        try
+        {
+            await server.RestartAsync(cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task<GitRepo> CreateRepoAsync(string name, CancellationToken cancellationToken = default) =>
+        GitRepo.CreateAsync(Root, name, cancellationToken: cancellationToken);
+
+    public string Url(GitRepo repo) => $"git://127.0.0.1:{Port}/{repo.Name}";
+
+    /// <summary>Starts (again) on the same port if it is still free, else on a new one.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        var daemon = GitCli.Helper("git-daemon", "git");
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var port = attempt == 0 && Port != 0 ? Port : Ports.Free();
+            var process = ServerProcess.Start(
+                daemon,
+                ["--export-all", "--base-path=" + Root, "--listen=127.0.0.1", "--port=" + port, "--reuseaddr", "--informative-errors", Root],
+                Root);
+            try
+            {
+                await process.WaitForPortAsync(port, cancellationToken: cancellationToken);
+                _process = process;
+                Port = port;
+                return;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Most likely the port was taken between choosing and binding it.
+                last = ex;
+                await process.DisposeAsync();
+            }
+        }
+
+        throw new InvalidOperationException("git daemon did not start", last);
+    }
+
+    /// <summary>Stops serving: clients then get "connection refused".</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _dir.Dispose();
+    }
+}
