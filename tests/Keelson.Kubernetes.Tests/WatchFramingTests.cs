@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Keelson.Kubernetes.Tests.Http;
+namespace Keelson.Kubernetes.Tests;
 
 /// <summary>Splitting a watch stream into events, however the bytes arrive.</summary>
 public sealed class WatchFramingTests
