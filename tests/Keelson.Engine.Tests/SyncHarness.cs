@@ -28,7 +28,9 @@ internal sealed class SyncHarness : IAsyncDisposable
         Server = server;
         Client = client;
         Repo = repo;
-        Source = new GitSource(new GitSourceOptions { CacheRoot = _cache.Path }, NullLogger<GitSource>.Instance, TimeProvider.System);
+        // Tests commit and sync at once: the reuse window of ls-remote answers (5 s by default) would hide new commits.
+        Source = new GitSource(
+            new GitSourceOptions { CacheRoot = _cache.Path, LsRemoteCacheTtl = TimeSpan.Zero }, NullLogger<GitSource>.Instance, TimeProvider.System);
         Renderer = new ManifestRenderer();
         Live = new LiveCache(client);
         Engine = new SyncEngine(client, Source, Renderer, Live);
