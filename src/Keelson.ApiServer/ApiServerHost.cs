@@ -62,7 +62,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         Controllers = new SimulatedControllers(_objects, time, options.ReadyDelay, _loggerFactory.CreateLogger<SimulatedControllers>());
         var resources = new ResourceHandler(_objects, time, new WatchSettings(options.MinWatchTimeout, _shutdown.Token));
         var discovery = new Discovery(registry, () => $"127.0.0.1:{_port}");
-        _handler = new ApiHandler(resources, discovery, new OpenApi(registry), Faults, Requests, Token, _loggerFactory.CreateLogger<ApiHandler>());
+        _handler = new ApiHandler(resources, discovery, new OpenApi(registry), Faults, Requests, Token, _certificates.IssuedByCa, _loggerFactory.CreateLogger<ApiHandler>());
         Bootstrap.Seed(_objects, registry);
         if (options.EnableControllers)
         {
@@ -158,6 +158,15 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         return handler;
     }
 
+    /// <summary>
+    /// Issues a client certificate (CN = user, O = groups) signed by the simulator's CA; presenting it authenticates
+    /// like the token does. Returns PEM text for a kubeconfig's client-certificate-data / client-key-data.
+    /// </summary>
+    public (string CertificatePem, string KeyPem) IssueClientCertificate(string user = "keelson-admin", params string[] groups) =>
+        _options.Https
+            ? _certificates.IssueClient(user, groups.Length == 0 ? ["system:masters"] : groups)
+            : throw new InvalidOperationException("client certificates need HTTPS");
+
     /// <summary>Forgets all watch history and paging snapshots: any older resourceVersion now gets 410 Expired.</summary>
     public void CompactHistory() => _store.CompactAll();
 
@@ -198,7 +207,14 @@ public sealed partial class ApiServerHost : IAsyncDisposable
                 if (_options.Https)
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(_certificates.Server);
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = _certificates.Server,
+
+                        // Client certificates are optional (tokens work too) and checked against the CA per request.
+                        ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
                 }
                 else
                 {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Keelson.ApiServer.Faults;
@@ -21,10 +22,14 @@ internal sealed partial class ApiHandler
     private readonly FaultInjector _faults;
     private readonly RequestCounters _counters;
     private readonly byte[] _token;
+    private readonly Func<X509Certificate2, bool> _trustedClient;
     private readonly ILogger _logger;
 
-    public ApiHandler(ResourceHandler resources, Discovery discovery, OpenApi openApi, FaultInjector faults, RequestCounters counters, string token, ILogger logger)
+    public ApiHandler(
+        ResourceHandler resources, Discovery discovery, OpenApi openApi, FaultInjector faults, RequestCounters counters, string token,
+        Func<X509Certificate2, bool> trustedClient, ILogger logger)
     {
+        _trustedClient = trustedClient;
         _resources = resources;
         _discovery = discovery;
         _openApi = openApi;
@@ -42,7 +47,7 @@ internal sealed partial class ApiHandler
         try
         {
             var path = info.Path;
-            if (!IsPublic(path) && !Authenticated(http.Request))
+            if (!IsPublic(path) && !Authenticated(http))
             {
                 throw ApiException.Unauthorized();
             }
@@ -124,12 +129,12 @@ internal sealed partial class ApiHandler
         path is "/healthz" or "/livez" or "/readyz" or "/version" or "/version/" ||
         path.StartsWith("/healthz/", StringComparison.Ordinal) || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
 
-    private bool Authenticated(HttpRequest request)
+    private bool Authenticated(HttpContext http)
     {
-        var header = request.Headers.Authorization.ToString();
+        var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return http.Connection.ClientCertificate is { } certificate && _trustedClient(certificate);
         }
 
         var presented = Encoding.UTF8.GetBytes(header[7..].Trim());

@@ -38,7 +38,10 @@ internal static class RequestBody
         return buffer.ToArray();
     }
 
-    public static JsonNode? Parse(byte[] body, string? contentType)
+    public static JsonNode? Parse(byte[] body, string? contentType) => Parse(body, contentType, null);
+
+    /// <summary>Parses a body; duplicate JSON keys keep the last value and are reported in <paramref name="duplicates"/>.</summary>
+    public static JsonNode? Parse(byte[] body, string? contentType, List<string>? duplicates)
     {
         var type = contentType is null ? MediaTypes.Json : MediaTypes.Parse(contentType).Type;
         if (type == MediaTypes.Protobuf)
@@ -59,7 +62,16 @@ internal static class RequestBody
                 throw ApiException.BadRequest("the request body is empty");
             }
 
-            return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+            try
+            {
+                return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false });
+            }
+            catch (JsonException ex) when (ex.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            {
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+                reader.Read();
+                return ReadLastWins(ref reader, "", duplicates ?? []);
+            }
         }
         catch (JsonException ex)
         {
@@ -71,8 +83,46 @@ internal static class RequestBody
         }
     }
 
-    public static JsonObject ParseObject(byte[] body, string? contentType) =>
-        Parse(body, contentType) as JsonObject ?? throw ApiException.BadRequest("the body of the request must be an object");
+    public static JsonObject ParseObject(byte[] body, string? contentType, List<string>? duplicates = null) =>
+        Parse(body, contentType, duplicates) as JsonObject ?? throw ApiException.BadRequest("the body of the request must be an object");
+
+    /// <summary>Builds a node the way Go's decoder treats repeated keys: the last one wins.</summary>
+    private static JsonNode? ReadLastWins(ref Utf8JsonReader reader, string path, List<string> duplicates)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var obj = new JsonObject();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    var childPath = path.Length == 0 ? name : $"{path}.{name}";
+                    var child = ReadLastWins(ref reader, childPath, duplicates);
+                    if (obj.Remove(name))
+                    {
+                        duplicates.Add(childPath);
+                    }
+
+                    obj[name] = child;
+                }
+
+                return obj;
+            case JsonTokenType.StartArray:
+                var array = new JsonArray();
+                var index = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    array.Add(ReadLastWins(ref reader, $"{path}[{index++}]", duplicates));
+                }
+
+                return array;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                return JsonValue.Create(JsonElement.ParseValue(ref reader));
+        }
+    }
 
     private static byte FirstNonSpace(byte[] body)
     {

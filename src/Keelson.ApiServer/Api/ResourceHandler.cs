@@ -507,31 +507,59 @@ internal sealed partial class ResourceHandler
     {
         RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml, MediaTypes.Protobuf);
         var options = WriteOptionsFrom(http, apply: false, null);
-        var body = RequestBody.ParseObject(await RequestBody.ReadAsync(http.Request, http.RequestAborted), http.Request.ContentType);
+        var (body, warnings) = await ReadObjectAsync(http, type, options);
         var result = _objects.Create(type, ns, body, options);
-        await WriteResultAsync(http, type, result, 201);
+        await WriteResultAsync(http, type, WithWarnings(result, warnings), 201);
     }
 
     private async Task UpdateAsync(HttpContext http, ResourceType type, string ns, string name, string? subresource)
     {
         RequireBodyType(http, MediaTypes.Json, MediaTypes.Yaml, MediaTypes.Protobuf);
         var options = WriteOptionsFrom(http, apply: false, subresource);
-        var body = RequestBody.ParseObject(await RequestBody.ReadAsync(http.Request, http.RequestAborted), http.Request.ContentType);
+        var (body, warnings) = await ReadObjectAsync(http, type, options);
         var result = _objects.Update(type, ns, name, body, options);
-        await WriteResultAsync(http, type, result, 200);
+        await WriteResultAsync(http, type, WithWarnings(result, warnings), 200);
     }
+
+    /// <summary>Reads an object body; repeated keys are refused (Strict) or reported (Warn), the last value winning.</summary>
+    private static async Task<(JsonObject Body, List<string> Warnings)> ReadObjectAsync(HttpContext http, ResourceType type, WriteOptions options)
+    {
+        var duplicates = new List<string>();
+        var body = RequestBody.ParseObject(await RequestBody.ReadAsync(http.Request, http.RequestAborted), http.Request.ContentType, duplicates);
+        return (body, DuplicateWarnings(type, options, duplicates));
+    }
+
+    private static List<string> DuplicateWarnings(ResourceType type, WriteOptions options, List<string> duplicates)
+    {
+        if (duplicates.Count == 0 || options.Validation == FieldValidation.Ignore)
+        {
+            return [];
+        }
+
+        var messages = duplicates.Select(d => $"duplicate field {Schema.FieldError.Quote(d)}").ToList();
+        if (options.Validation == FieldValidation.Strict)
+        {
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", messages)}");
+        }
+
+        return messages;
+    }
+
+    private static WriteResult WithWarnings(WriteResult result, List<string> warnings) =>
+        warnings.Count == 0 ? result : result with { Warnings = [.. warnings, .. result.Warnings] };
 
     private static readonly string[] PatchTypes = [MediaTypes.JsonPatch, MediaTypes.MergePatch, MediaTypes.StrategicPatch, MediaTypes.ApplyPatch];
 
     private async Task PatchAsync(HttpContext http, ResourceType type, string ns, string name, string? subresource)
     {
-        var (kind, node) = await ReadPatchAsync(http, type);
+        var (kind, node, duplicates) = await ReadPatchAsync(http, type);
         var options = WriteOptionsFrom(http, apply: kind == PatchKind.Apply, subresource);
+        var warnings = DuplicateWarnings(type, options, duplicates);
         var result = _objects.Patch(type, ns, name, kind, node, options);
-        await WriteResultAsync(http, type, result, result.Created ? 201 : 200);
+        await WriteResultAsync(http, type, WithWarnings(result, warnings), result.Created ? 201 : 200);
     }
 
-    private static async Task<(PatchKind Kind, JsonNode Node)> ReadPatchAsync(HttpContext http, ResourceType type)
+    private static async Task<(PatchKind Kind, JsonNode Node, List<string> Duplicates)> ReadPatchAsync(HttpContext http, ResourceType type)
     {
         var contentType = http.Request.ContentType is { Length: > 0 } ct ? MediaTypes.Parse(ct).Type : "";
         var accepted = type.IsCustom ? PatchTypes.Where(t => t != MediaTypes.StrategicPatch).ToArray() : PatchTypes;
@@ -543,9 +571,10 @@ internal sealed partial class ResourceHandler
             MediaTypes.ApplyPatch => PatchKind.Apply,
             _ => throw ApiException.UnsupportedMediaType(contentType, accepted),
         };
-        var node = RequestBody.Parse(await RequestBody.ReadAsync(http.Request, http.RequestAborted), contentType)
+        var duplicates = new List<string>();
+        var node = RequestBody.Parse(await RequestBody.ReadAsync(http.Request, http.RequestAborted), contentType, duplicates)
             ?? throw ApiException.BadRequest("the patch is empty");
-        return (kind, node);
+        return (kind, node, duplicates);
     }
 
     private async Task DeleteAsync(HttpContext http, ResourceType type, string ns, string name)
@@ -665,7 +694,7 @@ internal sealed partial class ResourceHandler
         }
         else
         {
-            var (kind, patch) = await ReadPatchAsync(http, type);
+            var (kind, patch, _) = await ReadPatchAsync(http, type);
             options = WriteOptionsFrom(http, apply: kind == PatchKind.Apply, "scale");
             try
             {

@@ -355,4 +355,16 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
             .EnsureStatus(HttpStatusCode.BadRequest);
         Assert.StartsWith("error converting YAML to JSON: yaml: line", bad.Message);
     }
+
+    [Fact]
+    public async Task Repeated_json_keys_keep_the_last_value_and_are_reported()
+    {
+        var ns = await sim.NewNamespaceAsync();
+        const string body = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"first","a":"second"}}""";
+        var strict = (await Client.SendTextAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body, "application/json")).EnsureStatus(HttpStatusCode.BadRequest);
+        Assert.EndsWith("strict decoding error: duplicate field \"data.a\"", strict.Message);
+        var warned = (await Client.SendTextAsync(HttpMethod.Post, $"/api/v1/namespaces/{ns}/configmaps", body, "application/json")).EnsureStatus(HttpStatusCode.Created);
+        Assert.Equal("second", warned.Object.Field("data.a"));
+        Assert.Contains("299 - \"duplicate field \\\"data.a\\\"\"", warned.Warnings);
+    }
 }

@@ -96,4 +96,20 @@ public sealed class HostingTests(Simulator sim) : IClassFixture<Simulator>
         Assert.Null(plain.Host.CaCertificatePem);
         (await plain.Client.GetJsonAsync("/api/v1/namespaces/default")).EnsureStatus(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Client_certificates_issued_by_the_ca_authenticate()
+    {
+        var (certificatePem, keyPem) = sim.Host.IssueClientCertificate("alice", "system:masters");
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        using var exportable = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        var handler = (SocketsHttpHandler)sim.Host.CreateHandler();
+        handler.SslOptions.ClientCertificates = [exportable];
+        using var client = new HttpClient(handler) { BaseAddress = sim.Host.Url };
+        (await client.GetJsonAsync("/api/v1/namespaces/default")).EnsureStatus(HttpStatusCode.OK);
+
+        using var anonymous = new HttpClient(sim.Host.CreateHandler()) { BaseAddress = sim.Host.Url };
+        (await anonymous.GetJsonAsync("/api/v1/namespaces/default")).EnsureStatus(HttpStatusCode.Unauthorized);
+    }
 }
