@@ -494,7 +494,7 @@ public sealed partial class SyncEngine
         };
     }
 
-    private static string Summarize(string what, IReadOnlyList<ResourceResult> failures, int total)
+    private static string Summarize(string what, List<ResourceResult> failures, int total)
     {
         var shown = string.Join("; ", failures.Take(3).Select(f => $"{f}: {f.Message}"));
         var more = failures.Count > 3 ? $" (and {failures.Count - 3} more)" : "";

@@ -141,7 +141,7 @@ internal sealed partial class Applier(
             var response = await client.ApplyAsync(resource, desired.Object, ApplyOptions(), cancellationToken);
             var adopted = entry.Action == DiffAction.Create && HasOtherManagers(response);
             var live = Remember(resource, desired, response);
-            LogApplied(desired.Ref.ToString(), entry.Action.ToString());
+            LogApplied(desired.Ref, entry.Action);
             var action = entry.Action == DiffAction.Create && !adopted ? ResourceAction.Created : ResourceAction.Configured;
             var message = adopted ? "adopted the existing object"
                 : entry.Conflicts.Count > 0 ? "took over fields from other field managers: " + string.Join("; ", entry.Conflicts)
@@ -179,7 +179,7 @@ internal sealed partial class Applier(
             await DeleteAndWaitAsync(resource, reference, uid, cancellationToken);
             var response = await client.ApplyAsync(resource, desired.Object, ApplyOptions(), cancellationToken);
             var live = Remember(resource, desired, response);
-            LogReplaced(reference.ToString());
+            LogReplaced(reference);
             return new ApplyOutcome(reference, ResourceAction.Configured, $"replaced (deleted and re-created): {why}", live);
         }
         catch (KubeApiException ex)
@@ -256,7 +256,7 @@ internal sealed partial class Applier(
                 await DeleteQuietlyAsync(resource, reference, cancellationToken);
             }
 
-            LogHookRan(reference.ToString(), info.Phase.ToString());
+            LogHookRan(reference, info.Phase);
             return new ApplyOutcome(reference, existed ? ResourceAction.Configured : ResourceAction.Created, "hook succeeded", null);
         }
         catch (KubeApiException ex)

@@ -87,7 +87,7 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
             var why = live.TrackingId is null
                 ? "not deleted: it no longer carries this owner's tracking id"
                 : $"not deleted: it carries another tracking id ({live.TrackingId})";
-            LogSkipped(reference.ToString(), why);
+            LogSkipped(reference, why);
             return new PruneOutcome(reference, entry, PruneState.NotOwned, why);
         }
 
@@ -102,7 +102,7 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
                 resource, reference.Namespace, reference.Name,
                 new DeleteOptions { PropagationPolicy = PropagationPolicy.Background, PreconditionUid = live.Uid }, cancellationToken);
             cache.NoteDeleted(resource, reference.Namespace, reference.Name);
-            LogPruned(reference.ToString());
+            LogPruned(reference);
             return new PruneOutcome(reference, entry, PruneState.Pruned, "pruned");
         }
         catch (KubeApiException ex) when (ex.IsNotFound)
@@ -116,7 +116,7 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
         }
         catch (KubeApiException ex)
         {
-            LogPruneFailed(reference.ToString(), ex.Status.Message);
+            LogPruneFailed(reference, ex.Status.Message);
             return new PruneOutcome(reference, entry, PruneState.Failed, $"delete failed: {ex.Status.Message}");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
@@ -126,13 +126,13 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Object}")]
-    private partial void LogPruned(string @object);
+    private partial void LogPruned(ResourceRef @object);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prune skipped {Object}: {Why}")]
-    private partial void LogSkipped(string @object, string why);
+    private partial void LogSkipped(ResourceRef @object, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Prune of {Object} failed: {Message}")]
-    private partial void LogPruneFailed(string @object, string message);
+    private partial void LogPruneFailed(ResourceRef @object, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring an inventory entry that is not namespace_name_group_Kind: {Id}")]
     private partial void LogBadEntry(string id);

@@ -109,7 +109,7 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
         }
         catch (KubeApiException ex) when (IsRejection(ex))
         {
-            LogDryRunRejected(logger, reference.ToString(), ex.Status.Message);
+            LogDryRunRejected(logger, reference, ex.Status.Message);
             return new DiffEntry(reference, DiffAction.Failed) { Message = ex.Status.Message, Desired = desired, LiveState = live };
         }
 
@@ -219,5 +219,5 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dry-run of {Object} rejected: {Message}")]
-    private static partial void LogDryRunRejected(ILogger logger, string @object, string message);
+    private static partial void LogDryRunRejected(ILogger logger, ResourceRef @object, string message);
 }

@@ -169,7 +169,7 @@ public sealed partial class LiveCache : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                LogSyncSlow(watch.Resource.ToString(), _options.SyncTimeout);
+                LogSyncSlow(watch.Resource, _options.SyncTimeout);
             }
         }
     }
@@ -349,7 +349,7 @@ public sealed partial class LiveCache : IAsyncDisposable
             OnDelete = stub => Changed(watch, stub, null, LiveChangeType.Deleted),
         });
         watch.Run = Task.Run(() => informer.RunAsync(watch.Stop.Token), CancellationToken.None);
-        LogWatchStarted(resource.ToString(), resource.ApiVersion);
+        LogWatchStarted(resource);
         return watch;
     }
 
@@ -487,7 +487,7 @@ public sealed partial class LiveCache : IAsyncDisposable
             }
 
             watch.Stop.Dispose();
-            LogWatchStopped(watch.Resource.ToString(), watch.Resource.ApiVersion);
+            LogWatchStopped(watch.Resource);
         }
     }
 
