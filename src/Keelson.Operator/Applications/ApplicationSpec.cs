@@ -216,8 +216,8 @@ internal sealed record RetryPolicy
             throw new SpecException("spec.syncPolicy.retry.backoff.factor", $"{factor} is not between 1 and 1000");
         }
 
-        var duration = Duration(backoff, "duration", defaults.Duration);
-        var max = Duration(backoff, "maxDuration", defaults.MaxDuration);
+        var duration = ReadDuration(backoff, "duration", defaults.Duration);
+        var max = ReadDuration(backoff, "maxDuration", defaults.MaxDuration);
         if (max < duration)
         {
             throw new SpecException("spec.syncPolicy.retry.backoff.maxDuration", $"{GoDuration.Format(max)} is shorter than duration {GoDuration.Format(duration)}");
@@ -226,7 +226,7 @@ internal sealed record RetryPolicy
         return new RetryPolicy { Limit = (int)limit, Factor = (int)factor, Duration = duration, MaxDuration = max };
     }
 
-    private static TimeSpan Duration(JsonObject? backoff, string name, TimeSpan fallback)
+    private static TimeSpan ReadDuration(JsonObject? backoff, string name, TimeSpan fallback)
     {
         if (JsonRead.String(backoff, name) is not { } text)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keelson.Kubernetes;
+using Keelson.Kubernetes.Config;
 using Keelson.Operator.Hosting;
 using Keelson.Operator.Reconciliation;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using Keelson.Engine.Render;
 using Keelson.Kubernetes;
+using Keelson.Kubernetes.Config;
 using Keelson.Operator.Reconciliation;
 using Microsoft.Extensions.Logging;
 

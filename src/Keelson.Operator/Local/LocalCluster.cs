@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Keelson.ApiServer;
 using Keelson.Kubernetes;
+using Keelson.Kubernetes.Config;
 using Keelson.Kubernetes.Yaml;
 using Keelson.Operator.Applications;
 

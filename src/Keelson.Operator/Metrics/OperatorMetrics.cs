@@ -54,13 +54,13 @@ public sealed class OperatorMetrics
     public string Render()
     {
         var text = new StringBuilder();
-        Counter(text, "keelson_reconcile_total", "Reconciles of Applications.", Interlocked.Read(ref _reconciles));
-        Counter(text, "keelson_reconcile_seconds_total", "Time spent reconciling, in seconds.", TimeSpan.FromTicks(Interlocked.Read(ref _reconcileTicks)).TotalSeconds);
-        Counter(text, "keelson_sync_total", "Syncs run (apply and prune).", Interlocked.Read(ref _syncs));
+        WriteCounter(text, "keelson_reconcile_total", "Reconciles of Applications.", Interlocked.Read(ref _reconciles));
+        WriteCounter(text, "keelson_reconcile_seconds_total", "Time spent reconciling, in seconds.", TimeSpan.FromTicks(Interlocked.Read(ref _reconcileTicks)).TotalSeconds);
+        WriteCounter(text, "keelson_sync_total", "Syncs run (apply and prune).", Interlocked.Read(ref _syncs));
         text.Append("# HELP keelson_errors_total Failed runs, by condition.\n# TYPE keelson_errors_total counter\n");
         text.Append(CultureInfo.InvariantCulture, $"keelson_errors_total{{condition=\"ComparisonError\"}} {Interlocked.Read(ref _comparisonErrors)}\n");
         text.Append(CultureInfo.InvariantCulture, $"keelson_errors_total{{condition=\"SyncError\"}} {Interlocked.Read(ref _syncErrors)}\n");
-        Counter(text, "keelson_status_writes_total", "Status writes on Applications.", StatusWrites.Value);
+        WriteCounter(text, "keelson_status_writes_total", "Status writes on Applications.", StatusWrites.Value);
         text.Append("# HELP keelson_workqueue_depth Applications waiting or being reconciled.\n# TYPE keelson_workqueue_depth gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"keelson_workqueue_depth {QueueDepth?.Invoke() ?? 0}\n");
         text.Append("# HELP keelson_application_info Sync and health of each Application (value 1).\n# TYPE keelson_application_info gauge\n");
@@ -81,7 +81,7 @@ public sealed class OperatorMetrics
         return text.ToString();
     }
 
-    private static void Counter(StringBuilder text, string name, string help, double value) =>
+    private static void WriteCounter(StringBuilder text, string name, string help, double value) =>
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
 
     private static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
