@@ -380,9 +380,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var json = (status with { ReconciledAt = now }).ToJson();
-        var patch = new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/status", ["value"] = json });
+        var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
         await _client.PatchStatusAsync(
-            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Json, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
         _metrics.StatusWrites.Add(1);
         return true;
     }
