@@ -192,8 +192,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         var generation = app.GetGeneration();
         var refresh = app.GetAnnotation(ApplicationNames.RefreshAnnotation);
         var syncRequest = app.GetAnnotation(ApplicationNames.SyncAnnotation);
-        var refreshRequested = refresh is not null && refresh != previous.LastHandledRefresh;
-        var syncRequested = syncRequest is not null && syncRequest != previous.LastHandledSync;
+        // Both annotations are removed once handled (as Argo CD does with its refresh annotation), so writing the
+        // same value again (`hard`, say) asks again.
+        var refreshRequested = refresh is not null;
+        var syncRequested = syncRequest is not null;
 
         ApplicationSpec spec;
         try
@@ -206,6 +208,11 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             if (await WriteStatusAsync(app, previous, invalid, cancellationToken))
             {
                 _events.Record(app, EventType.Warning, ConditionTypes.InvalidSpecError, "Reconcile", ex.Message);
+            }
+
+            if (refreshRequested || syncRequested)
+            {
+                await RemoveAnnotationsAsync(app, cancellationToken);
             }
 
             return WorkResult.Done;
@@ -236,6 +243,11 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             LastHandledSync = syncRequest,
         };
         await WriteStatusAsync(app, previous, status, cancellationToken);
+        if (refreshRequested || syncRequested)
+        {
+            await RemoveAnnotationsAsync(app, cancellationToken);
+        }
+
         _metrics.Observe(key, status);
         return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision));
     }
@@ -364,6 +376,21 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         LogSynced(r.Owner, revision, attempt.Trigger, r.Counts.Created, r.Counts.Configured, r.Counts.Pruned);
+    }
+
+    private async Task RemoveAnnotationsAsync(JsonObject app, CancellationToken cancellationToken)
+    {
+        var annotations = new JsonObject();
+        foreach (var name in new[] { ApplicationNames.RefreshAnnotation, ApplicationNames.SyncAnnotation })
+        {
+            if (app.GetAnnotation(name) is not null)
+            {
+                annotations[name] = null;
+            }
+        }
+
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
+        await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
     }
 
     /// <summary>Writes the status when it differs from the stored one; returns whether it wrote.</summary>
