@@ -2,8 +2,8 @@ namespace Keelson.Engine.Apply;
 
 /// <summary>
 /// The order objects are applied in: Namespaces, then CustomResourceDefinitions (whose kinds later objects may
-/// need), then other cluster-scoped kinds, then namespaced kinds, each by Helm's install order; kinds Helm does not
-/// know (custom resources) last. Deletion uses the reverse.
+/// need), then other cluster-scoped kinds, then namespaced kinds, each by Helm's install order with kinds Helm does
+/// not know (custom resources) last. Deletion uses the reverse.
 /// </summary>
 internal static class KindOrder
 {
@@ -31,9 +31,12 @@ internal static class KindOrder
     /// </summary>
     public static int Rank(string group, string kind) => IsBuiltInGroup(group) && Ranks.TryGetValue(kind, out var rank) ? rank : Ranks.Count;
 
-    public static bool IsKnown(string group, string kind) => Rank(group, kind) < Ranks.Count;
 
-    /// <summary>The apply stage: 0 Namespaces, 1 CRDs, 2 other cluster-scoped, 3 namespaced, 4 and 5 custom kinds.</summary>
+    /// <summary>
+    /// The apply stage: 0 Namespaces, 1 CRDs, 2 other cluster-scoped kinds, 3 namespaced kinds. Within a stage kinds go
+    /// by <see cref="Rank"/>, so custom kinds come after the kinds Helm knows, but a cluster-scoped custom object still
+    /// comes before every namespaced object (namespaced objects may depend on it, never the other way round).
+    /// </summary>
     public static int Stage(ResourceRef resource, bool namespaced)
     {
         ArgumentNullException.ThrowIfNull(resource);
@@ -47,12 +50,7 @@ internal static class KindOrder
             return 1;
         }
 
-        if (IsKnown(resource.Group, resource.Kind))
-        {
-            return namespaced ? 3 : 2;
-        }
-
-        return namespaced ? 5 : 4;
+        return namespaced ? 3 : 2;
     }
 
     /// <summary>Sort key of the apply order: stage, kind rank, then kind, namespace and name for a stable order.</summary>

@@ -30,8 +30,9 @@ internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, Prune
 
 /// <summary>
 /// Deals with stale inventory entries (in the previous inventory, not rendered any more): checks each object still
-/// carries exactly this owner's tracking id, and when asked deletes it (background propagation, with the uid as a
-/// precondition so an object re-created meanwhile is left alone), in reverse apply order.
+/// carries exactly this owner's tracking id, and when asked deletes it (background propagation, with the uid and
+/// resourceVersion just read as preconditions so an object changed or re-created meanwhile is left alone), in reverse
+/// apply order.
 /// </summary>
 internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ differ, ILogger logger)
 {
@@ -69,11 +70,22 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
     private async Task<PruneOutcome> PruneOneAsync(
         string owner, InventoryEntry entry, ResourceRef reference, ApiResource resource, bool delete, CancellationToken cancellationToken)
     {
-        var (live, fromCache) = await differ.LookupAsync(resource, reference.Namespace, reference.Name, cancellationToken);
-        if (live is null && fromCache)
+        LiveObject? live;
+        if (delete)
         {
-            // Not in the cache means not labelled; it may still exist (the label removed by hand).
+            // A delete decides on the server's current state, never on the cache: the watch may not have delivered
+            // an edit that took the object away from this owner yet, and deleting someone else's object is the one
+            // mistake a prune must not make. Prunes are rare, so the extra GET costs little.
             live = await differ.GetAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+        }
+        else
+        {
+            (live, var fromCache) = await differ.LookupAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+            if (live is null && fromCache)
+            {
+                // Not in the cache means not labelled; it may still exist (the label removed by hand).
+                live = await differ.GetAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+            }
         }
 
         if (live is null)
@@ -100,7 +112,13 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
         {
             await client.DeleteAsync(
                 resource, reference.Namespace, reference.Name,
-                new DeleteOptions { PropagationPolicy = PropagationPolicy.Background, PreconditionUid = live.Uid }, cancellationToken);
+                new DeleteOptions
+                {
+                    PropagationPolicy = PropagationPolicy.Background,
+                    PreconditionUid = live.Uid,
+                    PreconditionResourceVersion = live.ResourceVersion,
+                },
+                cancellationToken);
             cache.NoteDeleted(resource, reference.Namespace, reference.Name);
             LogPruned(reference);
             return new PruneOutcome(reference, entry, PruneState.Pruned, "pruned");
@@ -111,7 +129,7 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
         }
         catch (KubeApiException ex) when (ex.IsConflict)
         {
-            // The uid precondition failed: another object by that name now; look at it again next time.
+            // A precondition failed: the object changed (or was re-created) since it was read; look again next time.
             return new PruneOutcome(reference, entry, PruneState.Kept, "changed while pruning; checked again on the next run");
         }
         catch (KubeApiException ex)
