@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Keelson.Kubernetes.Yaml;
 using Keelson.Templating;
 
@@ -12,7 +13,7 @@ namespace Keelson.Engine.Render.Helm;
 /// in charts/ as directories or archives. Sizes are limited like Helm's (100 MiB per chart, 5 MiB per file), links
 /// may not leave <c>boundary</c>, and archive entries may not escape the chart.
 /// </summary>
-internal static class ChartLoader
+internal static partial class ChartLoader
 {
     public const long MaxChartBytes = 100L * 1024 * 1024;
     public const long MaxFileBytes = 5L * 1024 * 1024;
@@ -402,7 +403,11 @@ internal static class ChartLoader
 
     /// <summary>go-yaml's message form: "yaml: line N: problem".</summary>
     internal static string YamlMessage(YamlException e) =>
-        e.Line > 0 && e.Problem.Length > 0 ? $"yaml: line {e.Line}: {e.Problem}" : e.Message;
+        e.Line > 0 && e.Problem.Length > 0 ? $"yaml: line {e.Line}: {YamlContext().Replace(e.Problem, "")}" : e.Message;
+
+    // go-yaml reports only the problem, not libyaml's context ("while scanning a simple key from line 10, column 1").
+    [GeneratedRegex(@" \(while [^()]* from line \d+, column \d+\)$")]
+    private static partial Regex YamlContext();
 
     /// <summary>Reads a values document (values.yaml, -f files) as Helm's ReadValues: a map, numbers as float64.</summary>
     public static Dictionary<string, object?> ReadValues(byte[] data, string name)

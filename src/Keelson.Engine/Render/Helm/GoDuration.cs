@@ -207,12 +207,30 @@ internal sealed class GoDuration : IGoScalar
         var kind = GoValues.KindOf(v);
         if (kind is GoKind.Int or GoKind.Int8 or GoKind.Int16 or GoKind.Int32 or GoKind.Int64)
         {
-            return Convert.ToInt64(v, CultureInfo.InvariantCulture) * Second;
+            return v switch
+            {
+                nint n => n,
+                long l => l,
+                int i => i,
+                short sh => sh,
+                sbyte sb => sb,
+                IGoScalar g => g.Int64Value,
+                _ => 0,
+            } * Second;
         }
 
         if (kind is GoKind.Uint or GoKind.Uint8 or GoKind.Uint16 or GoKind.Uint32 or GoKind.Uint64 or GoKind.Uintptr)
         {
-            var u = Convert.ToUInt64(v, CultureInfo.InvariantCulture);
+            var u = v switch
+            {
+                nuint n => n,
+                ulong l => l,
+                uint i => i,
+                ushort sh => sh,
+                byte b => b,
+                IGoScalar g => g.UInt64Value,
+                _ => 0UL,
+            };
             if (u > long.MaxValue)
             {
                 throw new InvalidOperationException($"duration seconds overflow: {u}");

@@ -117,6 +117,18 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
         return rendered;
     }
 
+    /// <summary>
+    /// Executes one template text with Helm's full function map (include and tpl too) and Go's default missingkey,
+    /// as Helm's function tests do.
+    /// </summary>
+    internal static string ExecuteStandalone(string text, object? data, HelmVersion version)
+    {
+        var functions = HelmFunctions.For(version).With(new HelmEngine(version, new RenderLimits()).Include(new Dictionary<string, int>(StringComparer.Ordinal)), Tpl());
+        var set = new TemplateSet(functions, new TemplateOptions { RootName = RootName });
+        set.Parse("test", text);
+        return set.Execute("test", data);
+    }
+
     /// <summary>Deepest paths first; at equal depth, reverse lexical order (so the top chart's defines are parsed last and win).</summary>
     internal static List<string> SortTemplates(IEnumerable<string> names) =>
         names.OrderByDescending(n => n.Count(c => c == '/')).ThenByDescending(n => n, StringComparer.Ordinal).ToList();
@@ -194,7 +206,7 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
 
     private HelmException ExecError(string file, TemplateException e)
     {
-        var message = e.Message;
+        var message = CollapseRepeats(e.Message);
         var isExec = message.Contains(": executing \"", StringComparison.Ordinal);
         if (!isExec)
         {
@@ -215,6 +227,39 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
         }
 
         return new HelmException(version == HelmVersion.V4 ? Traceable(message) : message, file, e.Line, e.Column, e);
+    }
+
+    /// <summary>
+    /// A runaway recursion nests the same "error calling include: template: ..." frame hundreds of times; Helm
+    /// prints them all. Repeated frames are shown once with a count.
+    /// </summary>
+    internal static string CollapseRepeats(string message)
+    {
+        const string Separator = ": error calling ";
+        var parts = message.Split(Separator);
+        if (parts.Length < 8)
+        {
+            return message;
+        }
+
+        var sb = new StringBuilder(parts[0]);
+        for (var i = 1; i < parts.Length; i++)
+        {
+            var run = 1;
+            while (i + run < parts.Length - 1 && parts[i + run] == parts[i])
+            {
+                run++;
+            }
+
+            sb.Append(Separator).Append(parts[i]);
+            if (run > 1)
+            {
+                sb.Append($" [the frame above repeats {run - 1} more times]");
+                i += run - 1;
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Helm 4's multi-line form of a template execution error: location, what executed, and the cause.</summary>
