@@ -15,10 +15,18 @@
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go build -o yaml-ref .
 //
-// github.com/ghodss/yaml is the predecessor of sigs.k8s.io/yaml; both wrap gopkg.in/yaml.v2 2.4.0 the same way
-// (YAML -> interface{} via yaml.v2, non-string keys turned into strings, then encoding/json; and JSON -> yaml.v2
-// Unmarshal -> yaml.v2 Marshal). Neither calls yaml.FutureLineWrap, so long strings wrap at 80 columns here exactly
-// as in Helm's toYaml.
+// github.com/ghodss/yaml is the predecessor of sigs.k8s.io/yaml; both wrap go-yaml v2 the same way (YAML ->
+// interface{} via yaml.v2, non-string keys turned into strings, then encoding/json; and JSON -> yaml.v2 Unmarshal ->
+// yaml.v2 Marshal). Differences from the sigs.k8s.io/yaml that Helm uses (v1.4.0 in Helm 3.14-3.18, v1.6.0 with
+// go.yaml.in/yaml/v2 v2.4.2 in Helm 4):
+//   - sigs.k8s.io/yaml prefixes its errors ("error converting YAML to JSON: ..."); the conversions are the same.
+//   - Its vendored go-yaml v2 (goyaml.v2, as seen in kubernetes-sigs/yaml at commit 742f5e6) reads integers beyond
+//     64 bits as big integers; gopkg.in/yaml.v2 2.4.0, used here, reads them as float64 (99999999999999999999 ->
+//     1e+20). Whether go.yaml.in/yaml/v2 v2.4.2 carries that change could not be confirmed; such numbers are rare
+//     in manifests.
+//   - Line wrapping is the same: go-yaml v2.4.0 wraps at 80 columns unless yaml.FutureLineWrap() is called, and
+//     neither sigs.k8s.io/yaml nor Helm calls it (kubernetes-sigs/yaml#68 and #116, kustomize#947 and #4222 show the
+//     wrapping and the decision to keep it; helm/helm#31173 shows Helm's toYaml output wrapped in 2025).
 package main
 
 import (
@@ -41,9 +49,9 @@ type request struct {
 }
 
 type response struct {
-	Out  *string  `json:"out,omitempty"`
+	Out  *string   `json:"out,omitempty"`
 	Docs *[]string `json:"docs,omitempty"`
-	Err  *string  `json:"err,omitempty"`
+	Err  *string   `json:"err,omitempty"`
 }
 
 func main() {

@@ -5,6 +5,12 @@ namespace Keelson.Kubernetes.Yaml;
 /// <summary>Go's view of strings where it differs from .NET's: UTF-8 byte order and invalid UTF-8.</summary>
 internal static class GoStrings
 {
+    // Characters that need a closer look on the way through Go's JSON: C1 controls (NEL among them), DEL,
+    // non-characters, and surrogates (a lone one becomes U+FFFD).
+    private static readonly System.Buffers.SearchValues<char> Unusual = System.Buffers.SearchValues.Create(
+        "\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
+        + "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F\uFFFE\uFFFF");
+
     /// <summary>
     /// Bytes to text the way encoding/json writes a Go string: each byte that does not start a valid UTF-8 sequence
     /// becomes one U+FFFD (.NET's decoder would fold some runs into a single U+FFFD).
@@ -154,6 +160,11 @@ internal static class GoStrings
     /// </remarks>
     public static string ThroughGoJson(string s, bool isKey = false)
     {
+        if (!s.AsSpan().ContainsAny(Unusual) && !s.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && (!isKey || s.Length <= 170))
+        {
+            return s; // the common case: nothing Go's JSON round trip would change or refuse
+        }
+
         s = Sanitize(s);
         if (isKey)
         {
@@ -179,8 +190,9 @@ internal static class GoStrings
             }
             else if (c is '\u007F' or (>= '\u0080' and <= '\u009F') or '\uFFFE' or '\uFFFF')
             {
+                // The value itself stays out of the message: it may be a secret.
                 throw new YamlException(
-                    $"control characters are not allowed (U+{(int)c:X4} in {Quote(s)}): Go's JSON to YAML conversion cannot read this string",
+                    $"control characters are not allowed (U+{(int)c:X4} in a string): Go's JSON to YAML conversion cannot read it",
                     0,
                     0);
             }

@@ -41,13 +41,14 @@ public static class KubeYaml
 
     /// <summary>
     /// The single document of <paramref name="text"/> (null when there is none or it is empty). A stream with more
-    /// than one document is an error here; use <see cref="ParseDocuments"/> for those.
+    /// than one document is an error here (use <see cref="ParseDocuments"/> for those), unless
+    /// <see cref="YamlReadOptions.FirstDocumentOnly"/> asks for YAMLToJSON's behaviour of reading only the first.
     /// </summary>
     public static JsonNode? Parse(string text, YamlReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         options ??= YamlReadOptions.Default;
-        var roots = YamlLoader.Load(text, options, maxDocuments: 1);
+        var roots = YamlLoader.Load(text, options, maxDocuments: 1, stopAfterFirst: options.FirstDocumentOnly);
         return roots.Count == 0 ? null : YamlDecoder.ToJson(roots[0], options);
     }
 
@@ -67,6 +68,10 @@ public static class KubeYaml
         {
             // JsonValue holding double.NaN or an infinity refuses to produce JSON text; so does Go's json.Marshal.
             throw new YamlException($"cannot write the value as YAML: {e.Message}", e);
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new YamlException("cannot write the value as YAML: it nests too deeply", e);
         }
     }
 

@@ -62,7 +62,8 @@ internal static class ScalarResolver
             return true;
         }
 
-        error = $"cannot decode {ShortTag(TagOf(resolved.Kind))} `{value}` as a {ShortTag(tag)}";
+        // Go quotes the value here; the position says where it is without echoing what may be a secret.
+        error = $"cannot decode {ShortTag(TagOf(resolved.Kind))} as a {ShortTag(tag)}";
         return false;
     }
 

@@ -135,12 +135,10 @@ internal sealed class YamlEmitter
         }
 
         var keys = new string[obj.Count];
-        var values = new Dictionary<string, JsonNode?>(obj.Count, StringComparer.Ordinal);
         var n = 0;
         foreach (var member in obj)
         {
             keys[n++] = member.Key;
-            values[member.Key] = member.Value;
         }
 
         GoKeyOrder.Sort(keys);
@@ -165,7 +163,14 @@ internal sealed class YamlEmitter
                 WriteIndicator(":", needWhitespace: true, isWhitespace: false, isIndention: true);
             }
 
-            Node(values[key], mapContext: true);
+            try
+            {
+                Node(obj[key], mapContext: true);
+            }
+            catch (YamlException e) when (e.Line == 0)
+            {
+                throw e.Within(key);
+            }
         }
 
         _indent = saved;
@@ -183,11 +188,21 @@ internal sealed class YamlEmitter
         var indentless = mapContext && !_indention;
         var saved = _indent;
         _indent = _indent < 0 ? 0 : indentless ? _indent : _indent + BestIndent;
+        var index = 0;
         foreach (var item in array)
         {
             WriteIndent();
             WriteIndicator("-", needWhitespace: true, isWhitespace: false, isIndention: true);
-            Node(item, mapContext: false);
+            try
+            {
+                Node(item, mapContext: false);
+            }
+            catch (YamlException e) when (e.Line == 0)
+            {
+                throw e.Within($"[{index}]");
+            }
+
+            index++;
         }
 
         _indent = saved;
@@ -646,11 +661,20 @@ internal sealed class YamlEmitter
     /// <summary>libyaml's yaml_emitter_analyze_scalar, reduced to the facts block context needs.</summary>
     private readonly record struct Analysis(bool Multiline, bool BlockPlainAllowed, bool SingleQuotedAllowed, bool BlockAllowed)
     {
+        private static readonly System.Buffers.SearchValues<char> Simple =
+            System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-");
+
         public static Analysis Of(string value)
         {
             if (value.Length == 0)
             {
                 return new Analysis(false, BlockPlainAllowed: true, SingleQuotedAllowed: true, BlockAllowed: false);
+            }
+
+            // Most Kubernetes strings (names, kinds, image tags, paths) hold nothing the analysis reacts to.
+            if (char.IsAsciiLetterOrDigit(value[0]) && !value.AsSpan().ContainsAnyExcept(Simple))
+            {
+                return new Analysis(false, BlockPlainAllowed: true, SingleQuotedAllowed: true, BlockAllowed: true);
             }
 
             var blockIndicators = value.StartsWith("---", StringComparison.Ordinal) || value.StartsWith("...", StringComparison.Ordinal);

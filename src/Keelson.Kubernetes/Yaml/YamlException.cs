@@ -14,11 +14,13 @@ public sealed class YamlException : Exception
     public YamlException(string message)
         : base(message)
     {
+        Problem = message;
     }
 
     public YamlException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Problem = message;
     }
 
     public YamlException(string problem, int line, int column, Exception? innerException = null)
@@ -36,5 +38,15 @@ public sealed class YamlException : Exception
     public int Column { get; }
 
     /// <summary>The message without the position prefix.</summary>
-    public string Problem { get; } = "";
+    public string Problem { get; private init; } = "";
+
+    /// <summary>Where in the JSON tree a value handed to <see cref="KubeYaml.ToYaml"/> failed, e.g. "data.script".</summary>
+    public string? Path { get; private init; }
+
+    /// <summary>The same problem, located one level further out in a tree being written.</summary>
+    internal YamlException Within(string segment)
+    {
+        var path = Path is null ? segment : segment + (Path.StartsWith('[') ? "" : ".") + Path;
+        return new YamlException($"yaml: at {path}: {Problem}", this) { Problem = Problem, Path = path };
+    }
 }

@@ -24,8 +24,8 @@ internal sealed class YamlNode(NodeKind kind, int line, int column)
     /// <summary>libyaml's plain_implicit: an untagged plain scalar (or one tagged just "!").</summary>
     public bool Implicit { get; init; }
 
-    /// <summary>Mapping keys and values interleaved, or sequence items.</summary>
-    public List<YamlNode> Children { get; } = [];
+    /// <summary>Mapping keys and values interleaved, or sequence items (created on first use; scalars have none).</summary>
+    public List<YamlNode> Children => field ??= [];
 
     public YamlNode? Target { get; set; }
 
@@ -41,8 +41,11 @@ internal sealed class YamlNode(NodeKind kind, int line, int column)
 /// </summary>
 internal static class YamlLoader
 {
-    /// <summary>Roots of the documents in <paramref name="text"/>; more than <paramref name="maxDocuments"/> is an error.</summary>
-    public static List<YamlNode> Load(string text, YamlReadOptions options, int maxDocuments = int.MaxValue)
+    /// <summary>
+    /// Roots of the documents in <paramref name="text"/>; more than <paramref name="maxDocuments"/> is an error, unless
+    /// <paramref name="stopAfterFirst"/>, which reads the first document and nothing after it (as yaml.Unmarshal does).
+    /// </summary>
+    public static List<YamlNode> Load(string text, YamlReadOptions options, int maxDocuments = int.MaxValue, bool stopAfterFirst = false)
     {
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > options.MaxDocumentBytes)
@@ -80,6 +83,11 @@ internal static class YamlLoader
                     break;
                 case EventType.DocumentEnd:
                     documents.Add(root!);
+                    if (stopAfterFirst)
+                    {
+                        return documents;
+                    }
+
                     break;
                 case EventType.Scalar:
                     Attach(new YamlNode(NodeKind.Scalar, line, column) { Value = e.Value!, Tag = e.Tag, Implicit = e.Implicit }, e.Anchor, anchors, open, ref root);

@@ -27,4 +27,11 @@ public sealed record YamlReadOptions
     /// Off by default: YAMLToJSON, kubectl's decoding and Helm keep the last value.
     /// </summary>
     public bool RejectDuplicateKeys { get; init; }
+
+    /// <summary>
+    /// For <see cref="KubeYaml.Parse"/>: read the first document and ignore the rest of the stream unread, as
+    /// sigs.k8s.io/yaml.YAMLToJSON and Unmarshal do (so Helm's fromYaml). Off by default: a second document is then
+    /// an error, because silently dropping a manifest is rarely what a caller wants.
+    /// </summary>
+    public bool FirstDocumentOnly { get; init; }
 }

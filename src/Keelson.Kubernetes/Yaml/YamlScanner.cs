@@ -77,7 +77,6 @@ internal sealed class YamlScanner(string text)
     private readonly StringBuilder _value = new();
     private readonly StringBuilder _leadingBreak = new();
     private readonly StringBuilder _trailingBreaks = new();
-    private readonly StringBuilder _whitespaces = new();
     private int _pos;
     private Mark _mark;
     private int _head;
@@ -88,6 +87,8 @@ internal sealed class YamlScanner(string text)
     private int _indent;
     private bool _simpleKeyAllowed;
     private int _flowLevel;
+    private int _sliceStart = -1;
+    private int _sliceLength;
 
     /// <summary>The next token, scanning as far ahead as a pending simple key requires.</summary>
     public Token Peek()
@@ -122,7 +123,7 @@ internal sealed class YamlScanner(string text)
             if (_head != _tokens.Count)
             {
                 // A simple key that may still turn out to start at the head token means we cannot hand it out yet.
-                if (!_simpleKeysByToken.TryGetValue(_tokensParsed, out var index) || !IsValid(_simpleKeys[index]))
+                if (!_simpleKeysByToken.TryGetValue(_tokensParsed, out var index) || index >= _simpleKeys.Count || !IsValid(ref Keys[index]))
                 {
                     break;
                 }
@@ -236,7 +237,9 @@ internal sealed class YamlScanner(string text)
     }
 
     // The 1.2 spec limits an implicit key to one line and 1024 characters; libyaml enforces it when it next looks.
-    private bool IsValid(SimpleKey key)
+    private Span<SimpleKey> Keys => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_simpleKeys);
+
+    private bool IsValid(ref SimpleKey key)
     {
         if (!key.Possible)
         {
@@ -265,14 +268,14 @@ internal sealed class YamlScanner(string text)
         {
             var key = new SimpleKey { Possible = true, Required = required, TokenNumber = NextTokenNumber, Mark = _mark };
             RemoveSimpleKey();
-            _simpleKeys[^1] = key;
+            Keys[^1] = key;
             _simpleKeysByToken[key.TokenNumber] = _simpleKeys.Count - 1;
         }
     }
 
     private void RemoveSimpleKey()
     {
-        var key = _simpleKeys[^1];
+        ref var key = ref Keys[^1];
         if (key.Possible)
         {
             if (key.Required)
@@ -470,8 +473,8 @@ internal sealed class YamlScanner(string text)
 
     private void FetchValue()
     {
-        var key = _simpleKeys[^1];
-        if (IsValid(key))
+        ref var key = ref Keys[^1];
+        if (IsValid(ref key))
         {
             // The simple key becomes a KEY token inserted where it started (and maybe a BLOCK-MAPPING-START).
             InsertToken(key.TokenNumber - _tokensParsed, new Token { Type = TokenType.Key, Start = key.Mark, End = key.Mark });
@@ -882,7 +885,8 @@ internal sealed class YamlScanner(string text)
 
         var end = _mark;
         var indent = increment > 0 ? (_indent >= 0 ? _indent + increment : increment) : 0;
-        var value = _value.Clear();
+        BeginValue();
+        var value = _value;
         var leadingBreak = _leadingBreak.Clear();
         var trailingBreaks = _trailingBreaks.Clear();
         BlockScalarBreaks(ref indent, trailingBreaks, start, ref end);
@@ -985,10 +989,10 @@ internal sealed class YamlScanner(string text)
     {
         var start = _mark;
         SkipChar();
-        var value = _value.Clear();
+        BeginValue();
         var leadingBreak = _leadingBreak.Clear();
         var trailingBreaks = _trailingBreaks.Clear();
-        var whitespaces = _whitespaces.Clear();
+        var quote = single ? '\'' : '"';
         while (true)
         {
             if (_mark.Column == 0 && IsDocumentIndicator())
@@ -1007,11 +1011,11 @@ internal sealed class YamlScanner(string text)
                 var c = At(0);
                 if (single && c == '\'' && At(1) == '\'')
                 {
-                    value.Append('\'');
+                    ValueBuilder().Append('\'');
                     SkipChar();
                     SkipChar();
                 }
-                else if (single ? c == '\'' : c == '"')
+                else if (c == quote)
                 {
                     break;
                 }
@@ -1025,35 +1029,35 @@ internal sealed class YamlScanner(string text)
                 }
                 else if (!single && c == '\\')
                 {
-                    Escape(value, start);
+                    Escape(ValueBuilder(), start);
                 }
                 else
                 {
-                    Read(value);
+                    ReadRun(single ? Run.SingleQuoted : Run.DoubleQuoted);
                 }
             }
 
-            if (At(0) == (single ? '\'' : '"'))
+            if (At(0) == quote)
             {
                 break;
             }
 
+            var whitespaceStart = _pos;
+            var whitespaceLength = 0;
             while (IsBlank(At(0)) || IsBreak(At(0)))
             {
                 if (IsBlank(At(0)))
                 {
                     if (!leadingBlanks)
                     {
-                        Read(whitespaces);
+                        whitespaceLength++;
                     }
-                    else
-                    {
-                        SkipChar();
-                    }
+
+                    SkipChar();
                 }
                 else if (!leadingBlanks)
                 {
-                    whitespaces.Clear();
+                    whitespaceLength = 0;
                     ReadLine(leadingBreak);
                     leadingBlanks = true;
                 }
@@ -1065,12 +1069,11 @@ internal sealed class YamlScanner(string text)
 
             if (leadingBlanks)
             {
-                Fold(value, leadingBreak, trailingBreaks);
+                Fold(ValueBuilder(), leadingBreak, trailingBreaks);
             }
-            else
+            else if (whitespaceLength > 0)
             {
-                value.Append(whitespaces);
-                whitespaces.Clear();
+                AppendSlice(whitespaceStart, whitespaceLength);
             }
         }
 
@@ -1080,7 +1083,7 @@ internal sealed class YamlScanner(string text)
             Type = TokenType.Scalar,
             Start = start,
             End = _mark,
-            Value = value.ToString(),
+            Value = TakeValue(),
             Style = single ? ScalarStyle.SingleQuoted : ScalarStyle.DoubleQuoted,
         };
     }
@@ -1186,14 +1189,16 @@ internal sealed class YamlScanner(string text)
 
     private Token ScanPlainScalar()
     {
-        var value = _value.Clear();
+        BeginValue();
         var leadingBreak = _leadingBreak.Clear();
         var trailingBreaks = _trailingBreaks.Clear();
-        var whitespaces = _whitespaces.Clear();
+        var whitespaceStart = 0;
+        var whitespaceLength = 0;
         var leadingBlanks = false;
         var indent = _indent + 1;
         var start = _mark;
         var end = _mark;
+        var flow = _flowLevel > 0;
         while (true)
         {
             if (_mark.Column == 0 && IsDocumentIndicator())
@@ -1209,26 +1214,23 @@ internal sealed class YamlScanner(string text)
             while (!IsBlankz(0))
             {
                 var c = At(0);
-                if ((c == ':' && IsBlankz(1)) || (_flowLevel > 0 && c is ',' or '?' or '[' or ']' or '{' or '}'))
+                if ((c == ':' && IsBlankz(1)) || (flow && c is ',' or '?' or '[' or ']' or '{' or '}'))
                 {
                     break;
                 }
 
-                if (leadingBlanks || whitespaces.Length > 0)
+                if (leadingBlanks)
                 {
-                    if (leadingBlanks)
-                    {
-                        Fold(value, leadingBreak, trailingBreaks);
-                        leadingBlanks = false;
-                    }
-                    else
-                    {
-                        value.Append(whitespaces);
-                        whitespaces.Clear();
-                    }
+                    Fold(ValueBuilder(), leadingBreak, trailingBreaks);
+                    leadingBlanks = false;
+                }
+                else if (whitespaceLength > 0)
+                {
+                    AppendSlice(whitespaceStart, whitespaceLength);
+                    whitespaceLength = 0;
                 }
 
-                Read(value);
+                ReadRun(flow ? Run.PlainFlow : Run.PlainBlock);
                 end = _mark;
             }
 
@@ -1248,16 +1250,19 @@ internal sealed class YamlScanner(string text)
 
                     if (!leadingBlanks)
                     {
-                        Read(whitespaces);
+                        if (whitespaceLength == 0)
+                        {
+                            whitespaceStart = _pos;
+                        }
+
+                        whitespaceLength++;
                     }
-                    else
-                    {
-                        SkipChar();
-                    }
+
+                    SkipChar();
                 }
                 else if (!leadingBlanks)
                 {
-                    whitespaces.Clear();
+                    whitespaceLength = 0;
                     ReadLine(leadingBreak);
                     leadingBlanks = true;
                 }
@@ -1278,7 +1283,106 @@ internal sealed class YamlScanner(string text)
             _simpleKeyAllowed = true;
         }
 
-        return new Token { Type = TokenType.Scalar, Start = start, End = end, Value = value.ToString(), Style = ScalarStyle.Plain };
+        return new Token { Type = TokenType.Scalar, Start = start, End = end, Value = TakeValue(), Style = ScalarStyle.Plain };
+    }
+
+    private enum Run
+    {
+        PlainBlock,
+        PlainFlow,
+        SingleQuoted,
+        DoubleQuoted,
+    }
+
+    /// <summary>
+    /// Consumes characters up to the next blank or line break (or the end, or what ends this kind of scalar) as one
+    /// slice of the value: the common case is a scalar that is a plain substring of the document.
+    /// </summary>
+    private void ReadRun(Run kind)
+    {
+        var text = _text;
+        var i = _pos;
+        var points = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c is ' ' or '\t' or '\r' or '\n' or '\u0085' or '\u2028' or '\u2029')
+            {
+                break;
+            }
+
+            var stop = kind switch
+            {
+                Run.SingleQuoted => c == '\'',
+                Run.DoubleQuoted => c is '"' or '\\',
+                Run.PlainFlow => c is ',' or '?' or '[' or ']' or '{' or '}' || (c == ':' && IsBlankzAt(i + 1)),
+                _ => c == ':' && IsBlankzAt(i + 1),
+            };
+            if (stop)
+            {
+                break;
+            }
+
+            i += char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            points++;
+        }
+
+        AppendSlice(_pos, i - _pos);
+        _pos = i;
+        _mark = new Mark(_mark.Index + points, _mark.Line, _mark.Column + points);
+    }
+
+    private bool IsBlankzAt(int i) => i >= _text.Length || _text[i] is ' ' or '\t' or '\r' or '\n' or '\u0085' or '\u2028' or '\u2029';
+
+    private void BeginValue()
+    {
+        _value.Clear();
+        _sliceStart = -1;
+    }
+
+    // The value is _value followed by a pending slice of the text that has not been copied yet.
+    private void AppendSlice(int start, int length)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        if (_sliceStart >= 0 && _sliceStart + _sliceLength == start)
+        {
+            _sliceLength += length;
+            return;
+        }
+
+        FlushSlice();
+        _sliceStart = start;
+        _sliceLength = length;
+    }
+
+    private StringBuilder ValueBuilder()
+    {
+        FlushSlice();
+        return _value;
+    }
+
+    private void FlushSlice()
+    {
+        if (_sliceStart >= 0)
+        {
+            _value.Append(_text, _sliceStart, _sliceLength);
+            _sliceStart = -1;
+        }
+    }
+
+    private string TakeValue()
+    {
+        if (_value.Length == 0)
+        {
+            return _sliceStart >= 0 ? _text.Substring(_sliceStart, _sliceLength) : "";
+        }
+
+        FlushSlice();
+        return _value.ToString();
     }
 
     // Line folding: one '\n' between text becomes a space, more keep all but the first; other breaks stay.
@@ -1415,14 +1519,11 @@ internal sealed class YamlScanner(string text)
             _mark.Line + 1,
             _mark.Column + 1);
 
-    private sealed class SimpleKey
+    private struct SimpleKey
     {
-        public bool Possible { get; set; }
-
-        public bool Required { get; set; }
-
-        public int TokenNumber { get; set; }
-
-        public Mark Mark { get; set; }
+        public bool Possible;
+        public bool Required;
+        public int TokenNumber;
+        public Mark Mark;
     }
 }

@@ -128,18 +128,28 @@ internal sealed class RandomDocuments(int seed)
 
     public static bool Transitive(List<string> keys)
     {
-        foreach (var a in keys)
+        var n = keys.Count;
+        var less = new bool[n, n];
+        for (var a = 0; a < n; a++)
         {
-            foreach (var b in keys)
+            for (var b = 0; b < n; b++)
             {
-                if (!GoKeyOrder.Less(a, b))
+                less[a, b] = a != b && GoKeyOrder.Less(keys[a], keys[b]);
+            }
+        }
+
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = 0; b < n; b++)
+            {
+                if (!less[a, b])
                 {
                     continue;
                 }
 
-                foreach (var c in keys)
+                for (var c = 0; c < n; c++)
                 {
-                    if (GoKeyOrder.Less(b, c) && !GoKeyOrder.Less(a, c))
+                    if (less[b, c] && !less[a, c])
                     {
                         return false;
                     }

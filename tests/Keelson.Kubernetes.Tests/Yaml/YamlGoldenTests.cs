@@ -130,9 +130,22 @@ internal static class YamlAssert
         Assert.Equal(expected.Docs!.Select(d => YamlCorpus.Canon(d)), docs.Select(d => YamlCorpus.Canon(d)));
     }
 
-    /// <summary>Parse (one document) against YAMLToJSON, which reads the first document and ignores the rest.</summary>
+    /// <summary>
+    /// Parse against YAMLToJSON, which reads the first document and ignores the rest: exactly that with
+    /// FirstDocumentOnly, and by default the same except that a second document is refused.
+    /// </summary>
     public static void SingleMatches(GoAnswer all, GoAnswer first, string yaml)
     {
+        var firstOnly = new YamlReadOptions { FirstDocumentOnly = true };
+        if (first.Err is not null)
+        {
+            Assert.Throws<YamlException>(() => KubeYaml.Parse(yaml, firstOnly));
+        }
+        else
+        {
+            Assert.Equal(YamlCorpus.Canon(first.Out!), YamlCorpus.Canon(KubeYaml.Parse(yaml, firstOnly)));
+        }
+
         if (all.Docs is { Count: > 1 })
         {
             // Keelson refuses what YAMLToJSON silently truncates.
