@@ -24,8 +24,8 @@ internal sealed partial class Executor
     private Tree _tmpl;
     private TextWriter _out;
     private Node? _node;
-    private readonly StringBuilder _scratch = new();
-    private readonly TemplateOptions _options;
+    private StringBuilder _scratch = new();
+    private TemplateOptions _options;
     private readonly string _rootName;
 
     public Executor(TemplateSet set, Tree tree, TextWriter output, CancellationToken cancellationToken)
@@ -61,9 +61,11 @@ internal sealed partial class Executor
     {
         var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, set.Options.RootName ?? _rootName);
         CancellationToken.ThrowIfCancellationRequested();
-        var saved = (Set, _tmpl, _vars, _node, _out);
+        var saved = (Set, _tmpl, _vars, _node, _out, _scratch, _options);
         var sb = new StringBuilder();
+        _scratch = new StringBuilder();
         Set = set;
+        _options = set.Options;
         _tmpl = tree;
         _vars = [];
         _node = null;
@@ -81,7 +83,7 @@ internal sealed partial class Executor
         finally
         {
             Depth--;
-            (Set, _tmpl, _vars, _node, _out) = saved;
+            (Set, _tmpl, _vars, _node, _out, _scratch, _options) = saved;
         }
 
         return sb.ToString();
@@ -338,7 +340,10 @@ internal sealed partial class Executor
 
             if (r.ElseList is not null)
             {
-                return Walk(dot, r.ElseList);
+                // The else branch belongs to an enclosing range; Go's range recovers a break raised in it (ending
+                // only this range statement) but lets a continue through to the enclosing loop.
+                var flow = Walk(dot, r.ElseList);
+                return flow == Flow.Break ? Flow.Normal : flow;
             }
 
             return Flow.Normal;
@@ -872,6 +877,7 @@ internal sealed partial class Executor
         }
 
         CancellationToken.ThrowIfCancellationRequested();
+        Exception failure;
         try
         {
             if (builtin != BuiltinKind.None)
@@ -898,9 +904,14 @@ internal sealed partial class Executor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _node = node;
-            throw Errorf("error calling " + name + ": " + ex.Message, ex);
+            failure = ex;
         }
+
+        // Thrown after the catch block, once the stack has unwound to this frame: .NET runs catch blocks on top of
+        // the frames of the original throw, so throwing inside one at every level of a deep include recursion
+        // would pile those frames up and overflow the stack.
+        _node = node;
+        throw Errorf("error calling " + name + ": " + failure.Message, failure);
     }
 
     private static bool Truth(Value v)

@@ -15,7 +15,7 @@ internal sealed class Printer
 
     private readonly StringBuilder _buf;
     private readonly FunctionContext _context;
-    private readonly StringBuilder _num = new(32);
+    private StringBuilder? _num;
 
     private bool _widPresent;
     private bool _precPresent;
@@ -1574,7 +1574,7 @@ internal sealed class Printer
             prec = _prec;
         }
 
-        var num = _num;
+        var num = _num ??= new StringBuilder(32);
         num.Clear();
         num.Append('+');
         GoStrconv.AppendFloat(num, v, verb, prec, size);

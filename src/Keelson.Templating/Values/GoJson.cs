@@ -447,7 +447,4 @@ public static class GoJson
             }
         }
     }
-
-    /// <summary>Whether a complex value is present (encoding/json rejects them).</summary>
-    internal static bool IsComplex(object? v) => v is Complex;
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -169,10 +170,18 @@ public static class GoValues
         }
     }
 
-    /// <summary>Parses JSON text like encoding/json into interface{} (duplicate keys: the last wins).</summary>
-    public static object? FromJson(string json)
+    /// <summary>
+    /// Parses JSON text like encoding/json into interface{} (duplicate keys: the last wins); null gives null. This
+    /// overload wins for strings: JsonNode converts implicitly from string, which would make the text a JSON string.
+    /// </summary>
+    [OverloadResolutionPriority(1)]
+    public static object? FromJson(string? json)
     {
-        ArgumentNullException.ThrowIfNull(json);
+        if (json is null)
+        {
+            return null;
+        }
+
         var bytes = Encoding.UTF8.GetBytes(json);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 10_000 });
         if (!reader.Read())

@@ -60,6 +60,18 @@ public sealed class FunctionContextTests
     }
 
     [Fact]
+    public void A_nested_execution_in_another_set_uses_that_sets_options()
+    {
+        var strict = new TemplateSet(FunctionMap.Builtins, new TemplateOptions { MissingKey = MissingKeyMode.Error });
+        strict.Parse("s", "{{.nope}}");
+        var viaStrict = new GoFunction("strict", new GoSignature([GoType.Interface], GoType.String), (ctx, a) => ctx.ExecuteTemplate(strict, "s", a[0]));
+        var set = new TemplateSet(FunctionMap.Builtins.With(viaStrict));
+        set.Parse("t", "{{.nope}}|{{strict .}}");
+        var e = Assert.Throws<TemplateException>(() => set.Exec("t", new Dictionary<string, object?>()));
+        Assert.Equal("template: t:1:12: executing \"t\" at <strict .>: error calling strict: template: s:1:2: executing \"s\" at <.nope>: map has no entry for key \"nope\"", e.Message);
+    }
+
+    [Fact]
     public void Depth_counts_template_calls_and_nested_executions()
     {
         var set = new TemplateSet(Functions);

@@ -27,6 +27,24 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public void Unbounded_recursion_through_a_nested_execution_fails_instead_of_crashing()
+    {
+        // Every level wraps the error of the level below ("error calling include: template: ..."), as in Go. A small
+        // stack makes the limit come quickly; the process must survive it.
+        var include = new GoFunction("include", new GoSignature([GoType.String, GoType.Interface], GoType.String, ReturnsError: true),
+            (ctx, a) => ctx.ExecuteTemplate((string)a[0]!, a[1]));
+        var set = new TemplateSet(FunctionMap.Builtins.With(include));
+        set.Parse("t", "{{define \"r\"}}{{include \"r\" .}}{{end}}{{include \"r\" .}}");
+        Exception? caught = null;
+        var thread = new Thread(() => caught = Record.Exception(() => set.Exec("t", null)), maxStackSize: 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        var e = Assert.IsType<TemplateException>(caught);
+        Assert.StartsWith("template: t:1:40: executing \"t\" at <include \"r\" .>: error calling include: template: t:1:16: executing \"r\" at <include \"r\" .>: error calling include: ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("exceeded maximum template depth (100000)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deeply_nested_parentheses_fail_to_parse_instead_of_overflowing_the_stack()
     {
         var text = "{{" + new string('(', 20000) + "1" + new string(')', 20000) + "}}";

@@ -17,8 +17,18 @@ public sealed class GoValuesTests
         Assert.Equal("t", m["s"]);
         Assert.Equal(false, m["b"]);
         Assert.Null(m["z"]);
-        Assert.Null(GoValues.FromJson((JsonNode?)null));
+        Assert.Null(GoValues.FromJson(null));
         Assert.Equal("map[a:[1 s true <nil>] b:false f:2.5 n:3 o:map[x:1] s:t z:<nil>]", GoFmt.Sprint(v));
+    }
+
+    [Fact]
+    public void FromJson_of_a_string_parses_it_as_json_text()
+    {
+        // JsonNode converts implicitly from string; the text overload must win so JSON text is not taken as a string value.
+        Assert.IsType<Dictionary<string, object?>>(GoValues.FromJson("""{"a":1}"""));
+        Assert.Equal("x", GoValues.FromJson("\"x\""));
+        Assert.Null(GoValues.FromJson("null"));
+        Assert.Null(GoValues.FromJson((string?)null));
     }
 
     [Fact]
