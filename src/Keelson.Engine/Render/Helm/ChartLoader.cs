@@ -15,6 +15,9 @@ namespace Keelson.Engine.Render.Helm;
 /// </summary>
 internal static partial class ChartLoader
 {
+    /// <summary>sigs.k8s.io/yaml.Unmarshal reads the first document of a stream and ignores the rest.</summary>
+    internal static readonly YamlReadOptions FirstDocument = new() { FirstDocumentOnly = true };
+
     public const long MaxChartBytes = 100L * 1024 * 1024;
     public const long MaxFileBytes = 5L * 1024 * 1024;
 
@@ -393,7 +396,7 @@ internal static partial class ChartLoader
     {
         try
         {
-            return KubeYaml.Parse(Encoding.UTF8.GetString(f.Data));
+            return KubeYaml.Parse(Encoding.UTF8.GetString(f.Data), FirstDocument);
         }
         catch (YamlException e)
         {
@@ -415,7 +418,7 @@ internal static partial class ChartLoader
         JsonNode? node;
         try
         {
-            node = KubeYaml.Parse(Encoding.UTF8.GetString(data));
+            node = KubeYaml.Parse(Encoding.UTF8.GetString(data), FirstDocument);
         }
         catch (YamlException e)
         {

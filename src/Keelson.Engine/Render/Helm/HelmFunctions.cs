@@ -172,12 +172,7 @@ internal static class HelmFunctions
         }
     }
 
-    // go-yaml's Unmarshal reads the first document of a stream.
-    private static JsonNode? FirstDocument(string text)
-    {
-        var docs = KubeYaml.ParseDocuments(text);
-        return docs.Count == 0 ? null : docs[0];
-    }
+    private static JsonNode? FirstDocument(string text) => KubeYaml.Parse(text, ChartLoader.FirstDocument);
 
     private static Dictionary<string, object?> FromJson(string text)
     {

@@ -183,7 +183,7 @@ internal static partial class ManifestSorter
         JsonNode? node;
         try
         {
-            node = KubeYaml.Parse(manifest);
+            node = KubeYaml.Parse(manifest, ChartLoader.FirstDocument);
         }
         catch (YamlException e)
         {

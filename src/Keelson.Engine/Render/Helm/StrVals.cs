@@ -143,7 +143,7 @@ internal sealed class StrVals
         }
     }
 
-    /// <summary>Parses one key=value (or key path); returns true at the end of input.</summary>
+    /// <summary>Parses one key=value (or key path); true where Go's parser returns io.EOF (input ended at a key).</summary>
     private bool Key(Dictionary<string, object?> data, int nested)
     {
         while (true)
@@ -181,27 +181,27 @@ internal sealed class StrVals
                         if (EmptyValue())
                         {
                             Set(data, k, null);
-                            return Eof;
+                            return false;
                         }
 
                         Set(data, k, JsonValue());
                         EmptyValue();
-                        return Eof;
+                        return false;
                     }
 
                     switch (ValueList())
                     {
                         case (List<object?> vl, _):
                             Set(data, k, vl);
-                            return Eof;
+                            return false;
                         case (null, true):
                             Set(data, k, "");
                             return true;
                         default:
                         {
-                            var (rs, _, valEof) = RunesUntil(",");
+                            var (rs, _, _) = RunesUntil(",");
                             Set(data, k, _reader(rs));
-                            return valEof;
+                            return false;
                         }
                     }
 
@@ -319,25 +319,25 @@ internal sealed class StrVals
                 {
                     if (EmptyValue())
                     {
-                        return (SetIndex(list, i, null), Eof);
+                        return (SetIndex(list, i, null), false);
                     }
 
                     var jv = JsonValue();
                     SetIndex(list, i, jv);
                     EmptyValue();
-                    return (list, Eof);
+                    return (list, false);
                 }
 
                 switch (ValueList())
                 {
                     case (List<object?> vl, _):
-                        return (SetIndex(list, i, vl), Eof);
+                        return (SetIndex(list, i, vl), false);
                     case (null, true):
-                        return (SetIndex(list, i, ""), true);
+                        return (SetIndex(list, i, ""), false);
                     default:
                     {
-                        var (rs, _, valEof) = RunesUntil(",");
-                        return (SetIndex(list, i, _reader(rs)), valEof);
+                        var (rs, _, _) = RunesUntil(",");
+                        return (SetIndex(list, i, _reader(rs)), false);
                     }
                 }
 
