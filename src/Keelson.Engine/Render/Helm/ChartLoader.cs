@@ -409,7 +409,7 @@ internal static partial class ChartLoader
         e.Line > 0 && e.Problem.Length > 0 ? $"yaml: line {e.Line}: {YamlContext().Replace(e.Problem, "")}" : e.Message;
 
     // go-yaml reports only the problem, not libyaml's context ("while scanning a simple key from line 10, column 1").
-    [GeneratedRegex(@" \(while [^()]* from line \d+, column \d+\)$")]
+    [GeneratedRegex(@" \(while [^()]*\)$")]
     private static partial Regex YamlContext();
 
     /// <summary>Reads a values document (values.yaml, -f files) as Helm's ReadValues: a map, numbers as float64.</summary>
