@@ -10,6 +10,8 @@ needs=(
   "/usr/share/gocode/src/github.com/Masterminds/sprig:golang-github-masterminds-sprig-dev"
   "/usr/share/gocode/src/gopkg.in/yaml.v2:golang-gopkg-yaml.v2-dev"
   "/usr/share/gocode/src/github.com/ghodss/yaml:golang-github-ghodss-yaml-dev"
+  "/usr/share/gocode/src/gopkg.in/yaml.v3:golang-gopkg-yaml.v3-dev"
+  "/usr/share/zoneinfo/Europe/Paris:tzdata"
   "nginx:nginx"
   "fcgiwrap:fcgiwrap"
   "sshd:openssh-server"
