@@ -10,6 +10,7 @@ public static class KeelsonCli
         var root = new RootCommand("Keelson: a GitOps controller for Kubernetes.");
         root.Subcommands.Add(LocalCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(RenderCommand.Create());
         return root;
     }
 
