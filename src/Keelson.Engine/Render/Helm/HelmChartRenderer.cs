@@ -117,6 +117,7 @@ internal sealed partial class HelmChartRenderer(TimeProvider time) : IRenderer
             SetString = helm.Parameters.Where(p => p.ForceString).Select(p => p.Name + "=" + EscapeCommas(p.Value)).ToList(),
             KubeVersion = string.IsNullOrEmpty(helm.KubeVersion) ? null : helm.KubeVersion,
             ApiVersions = helm.ApiVersions,
+            FetchedDependencies = helm.FetchedDependencies,
             Limits = helm.Limits,
         };
     }

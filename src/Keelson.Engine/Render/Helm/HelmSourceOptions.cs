@@ -42,6 +42,12 @@ public sealed record HelmSourceOptions
     /// <summary><c>v3</c> (default) or <c>v4</c>: whose output and value semantics to reproduce.</summary>
     public string? Version { get; init; }
 
+    /// <summary>
+    /// Dependencies not vendored in charts/, fetched beforehand with
+    /// <see cref="HelmRepositoryClient.FetchMissingDependenciesAsync"/> (paths of cached .tgz files).
+    /// </summary>
+    public IReadOnlyList<string> FetchedDependencies { get; init; } = [];
+
     /// <summary>Render time and size bounds.</summary>
     public RenderLimits Limits { get; init; } = new();
 }
