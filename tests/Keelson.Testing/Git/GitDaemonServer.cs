@@ -45,30 +45,15 @@ public sealed class GitDaemonServer : IAsyncDisposable
     {
         await StopAsync();
         var daemon = GitCli.Helper("git-daemon", "git");
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var port = attempt == 0 && Port != 0 ? Port : Ports.Free();
-            var process = ServerProcess.Start(
+        (_process, var ports) = await ServerProcess.StartListeningAsync(
+            "git daemon",
+            [Port],
+            ports => ServerProcess.Start(
                 daemon,
-                ["--export-all", "--base-path=" + Root, "--listen=127.0.0.1", "--port=" + port, "--reuseaddr", "--informative-errors", Root],
-                Root);
-            try
-            {
-                await process.WaitForPortAsync(port, cancellationToken: cancellationToken);
-                _process = process;
-                Port = port;
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                // Most likely the port was taken between choosing and binding it.
-                last = ex;
-                await process.DisposeAsync();
-            }
-        }
-
-        throw new InvalidOperationException("git daemon did not start", last);
+                ["--export-all", "--base-path=" + Root, "--listen=127.0.0.1", "--port=" + ports[0], "--reuseaddr", "--informative-errors", Root],
+                Root),
+            cancellationToken: cancellationToken);
+        Port = ports[0];
     }
 
     /// <summary>Stops serving: clients then get "connection refused".</summary>

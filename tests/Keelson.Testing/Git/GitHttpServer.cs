@@ -73,30 +73,18 @@ public sealed class GitHttpServer : IAsyncDisposable
         await _fcgi.WaitForFileAsync(socket, cancellationToken: cancellationToken);
 
         File.WriteAllText(_dir.Combine("htpasswd"), $"{Username}:{{PLAIN}}{Password}\n");
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var http = attempt == 0 && HttpPort != 0 ? HttpPort : Ports.Free();
-            var https = attempt == 0 && HttpsPort != 0 ? HttpsPort : Ports.Free();
-            File.WriteAllText(_dir.Combine("nginx.conf"), Config(http, https, socket, backend));
-            var process = ServerProcess.Start(nginx, ["-c", _dir.Combine("nginx.conf"), "-p", _dir.Path, "-e", _dir.Combine("error.log")], _dir.Path);
-            try
+        (_nginx, var ports) = await ServerProcess.StartListeningAsync(
+            "nginx",
+            [HttpPort, HttpsPort],
+            ports =>
             {
-                await process.WaitForPortAsync(http, cancellationToken: cancellationToken);
-                await process.WaitForPortAsync(https, cancellationToken: cancellationToken);
-                _nginx = process;
-                HttpPort = http;
-                HttpsPort = https;
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                last = new InvalidOperationException(ex.Message + "\nerror.log:\n" + ReadLog(), ex);
-                await process.DisposeAsync();
-            }
-        }
-
-        throw new InvalidOperationException("nginx did not start", last);
+                File.WriteAllText(_dir.Combine("nginx.conf"), Config(ports[0], ports[1], socket, backend));
+                return ServerProcess.Start(nginx, ["-c", _dir.Combine("nginx.conf"), "-p", _dir.Path, "-e", _dir.Combine("error.log")], _dir.Path);
+            },
+            () => "\nerror.log:\n" + ReadLog(),
+            cancellationToken);
+        HttpPort = ports[0];
+        HttpsPort = ports[1];
     }
 
     /// <summary>Stops serving: clients then get "connection refused".</summary>

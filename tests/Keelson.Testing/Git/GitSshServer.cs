@@ -81,28 +81,17 @@ public sealed class GitSshServer : IAsyncDisposable
             }
         }
 
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var port = attempt == 0 && Port != 0 ? Port : Ports.Free();
-            var config = _dir.Combine("sshd_config");
-            File.WriteAllText(config, Config(port));
-            var process = ServerProcess.Start(sshd, ["-D", "-e", "-f", config], _dir.Path);
-            try
+        var config = _dir.Combine("sshd_config");
+        (_process, var ports) = await ServerProcess.StartListeningAsync(
+            "sshd",
+            [Port],
+            ports =>
             {
-                await process.WaitForPortAsync(port, cancellationToken: cancellationToken);
-                _process = process;
-                Port = port;
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                last = ex;
-                await process.DisposeAsync();
-            }
-        }
-
-        throw new InvalidOperationException("sshd did not start", last);
+                File.WriteAllText(config, Config(ports[0]));
+                return ServerProcess.Start(sshd, ["-D", "-e", "-f", config], _dir.Path);
+            },
+            cancellationToken: cancellationToken);
+        Port = ports[0];
     }
 
     /// <summary>Stops serving: clients then get "connection refused".</summary>

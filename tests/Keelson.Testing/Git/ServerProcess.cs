@@ -72,6 +72,42 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts a server listening on <paramref name="previous"/> ports (reused when set, so a restarted server keeps its
+    /// address) or on free ones. A port can be taken between choosing and binding it, so a failed start is retried on
+    /// new ports, three times at most. <paramref name="diagnostics"/> adds what the server logged elsewhere to the error.
+    /// </summary>
+    public static async Task<(ServerProcess Process, int[] Ports)> StartListeningAsync(
+        string what,
+        int[] previous,
+        Func<int[], ServerProcess> start,
+        Func<string>? diagnostics = null,
+        CancellationToken cancellationToken = default)
+    {
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var ports = previous.Select(p => attempt == 0 && p != 0 ? p : Ports.Free()).ToArray();
+            var process = start(ports);
+            try
+            {
+                foreach (var port in ports)
+                {
+                    await process.WaitForPortAsync(port, cancellationToken: cancellationToken);
+                }
+
+                return (process, ports);
+            }
+            catch (InvalidOperationException ex)
+            {
+                last = diagnostics is null ? ex : new InvalidOperationException(ex.Message + diagnostics(), ex);
+                await process.DisposeAsync();
+            }
+        }
+
+        throw new InvalidOperationException($"{what} did not start", last);
+    }
+
     /// <summary>Waits until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>; fails early if the program exits.</summary>
     public async Task WaitForPortAsync(int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
