@@ -177,6 +177,24 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credentials_go_to_chart_urls_on_another_host_only_when_allowed()
+    {
+        _server.Publish("dep", ["1.0.0"]);
+        var elsewhere = new Uri($"http://localhost:{_server.Url.Port}/charts/archives/dep-1.0.0.tgz").AbsoluteUri;
+        var index = System.Text.Encoding.UTF8.GetString(_server.Files["/charts/index.yaml"]).Replace("- archives/dep-1.0.0.tgz", "- " + elsewhere, StringComparison.Ordinal);
+        _server.Files["/charts/index.yaml"] = System.Text.Encoding.UTF8.GetBytes(index);
+        _server.RequiredAuth = ("reader", "s3cret-pa55");
+        using var source = Source();
+
+        var ex = await Assert.ThrowsAsync<SourceException>(() => source.FetchAsync(Repo("reader", "s3cret-pa55"), "dep", "1.0.0", Ct));
+        var artifact = await source.FetchAsync(Repo("reader", "s3cret-pa55") with { PassCredentialsToAllHosts = true }, "dep", "1.0.0", Ct);
+
+        Assert.Equal($"GET {elsewhere}: 401 Unauthorized (the repository's credentials are only sent to its own host unless passing them to all hosts is allowed)", ex.Message);
+        Assert.Equal("1.0.0", artifact.Version);
+        Assert.Equal([false, true], _server.Requests.Where(r => r.Path.EndsWith(".tgz", StringComparison.Ordinal)).Select(r => r.Authorized));
+    }
+
+    [Fact]
     public async Task An_archive_over_the_size_limit_is_refused()
     {
         _server.Publish("dep", ["1.0.0"]);

@@ -202,7 +202,8 @@ public sealed partial class HelmRepoSource : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Keelson", "1.0"));
-        if (repo.Username is { } user && (repo.PassCredentialsToAllHosts || SameOrigin(url, repo.Url)))
+        var sendCredentials = repo.Username is not null && (repo.PassCredentialsToAllHosts || SameOrigin(url, repo.Url));
+        if (sendCredentials && repo.Username is { } user)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + repo.Password)));
         }
@@ -214,7 +215,9 @@ public sealed partial class HelmRepoSource : IDisposable
             var shown = Display(response.RequestMessage?.RequestUri ?? url);
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                var why = repo.Username is null ? "the repository needs credentials" : "the repository refused the credentials";
+                var why = repo.Username is null ? "the repository needs credentials"
+                    : sendCredentials ? "the repository refused the credentials"
+                    : "the repository's credentials are only sent to its own host unless passing them to all hosts is allowed";
                 throw new SourceException(SourceErrorReason.AuthenticationFailed, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase} ({why})");
             }
 
