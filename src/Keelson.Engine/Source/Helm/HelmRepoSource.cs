@@ -42,11 +42,6 @@ public sealed partial class HelmRepoSource : IDisposable
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>HTTP requests sent (index and archive downloads), for tests and metrics.</summary>
-    internal int Requests => _requests;
-
-    private int _requests;
-
     /// <summary>
     /// The cached archive of <paramref name="chart"/> at the version <paramref name="versionOrRange"/> selects: an
     /// exact version, or a Masterminds range (<c>^1.2</c>, <c>&gt;=1.0 &lt;2.0</c>, <c>1.x</c>; empty means the
@@ -77,7 +72,7 @@ public sealed partial class HelmRepoSource : IDisposable
             return new HelmChartArtifact(chart, spec, path, await HashFileAsync(path, cancellationToken).ConfigureAwait(false));
         }
 
-        var index = await IndexAsync(repo, baseUrl, key, refresh: false, cancellationToken).ConfigureAwait(false);
+        var index = await IndexAsync(repo, baseUrl, key, cancellationToken).ConfigureAwait(false);
         var entry = index.Pick(chart, spec, baseUrl.AbsoluteUri);
         CheckName(entry.Version, "chart version");
         return await _downloads.RunAsync(
@@ -102,9 +97,9 @@ public sealed partial class HelmRepoSource : IDisposable
         _disposed.Dispose();
     }
 
-    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, bool refresh, CancellationToken cancellationToken)
+    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, CancellationToken cancellationToken)
     {
-        if (!refresh && _indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.At < _options.IndexTtl)
+        if (_indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.At < _options.IndexTtl)
         {
             return cached.Index;
         }
@@ -208,7 +203,6 @@ public sealed partial class HelmRepoSource : IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + repo.Password)));
         }
 
-        Interlocked.Increment(ref _requests);
         try
         {
             using var response = await Client(repo).SendAsync(request, linked.Token).ConfigureAwait(false);
