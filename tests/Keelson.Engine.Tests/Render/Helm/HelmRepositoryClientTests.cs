@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Keelson.Engine.Render.Helm;
 using Keelson.Testing.Git;
@@ -108,6 +110,114 @@ public sealed class HelmRepositoryClientTests : IAsyncDisposable
         var release = await new HelmRenderer().RenderAsync(chart.Path, new HelmRenderOptions { FetchedDependencies = fetched }, TestContext.Current.CancellationToken);
 
         Assert.Equal("---\n# Source: app/charts/dep/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep-1.0.0\ndata:\n  greeting: hi\n", HelmTemplateOutput.Format(release));
+    }
+
+    [Fact]
+    public async Task An_https_repository_is_trusted_through_its_own_ca_only()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var index = Encoding.UTF8.GetBytes("apiVersion: v1\nentries:\n  dep:\n  - version: 1.0.0\n    urls: [dep.tgz]\n");
+        var chart = DepChart("1.0.0");
+        await using var server = new TlsServer(cert, path => path == "/index.yaml" ? index : path == "/dep.tgz" ? chart : null);
+        var client = new HelmRepositoryClient(_cache.Path);
+
+        var trusted = new HelmRepository { Url = server.Url, CaPem = cert.ExportCertificatePem() };
+        Assert.True(File.Exists(await client.FetchAsync(trusted, "dep", "1.0.0", TestContext.Current.CancellationToken)));
+
+        var e = await Assert.ThrowsAsync<HelmException>(() => client.FetchAsync(new HelmRepository { Url = server.Url }, "dep", "1.0.0", TestContext.Current.CancellationToken));
+        Assert.StartsWith($"GET {server.Url}index.yaml: The SSL connection could not be established", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A minimal HTTPS/1.1 file server on 127.0.0.1 (HttpListener has no TLS on Linux): one request per connection.</summary>
+    private sealed class TlsServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly X509Certificate2 _cert;
+        private readonly Func<string, byte[]?> _files;
+        private readonly Task _loop;
+
+        public TlsServer(X509Certificate2 cert, Func<string, byte[]?> files)
+        {
+            // SslStream on Linux needs the key in a form it can use, so the certificate is re-imported with it.
+            _cert = X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
+            _files = files;
+            _listener.Start();
+            Url = new Uri($"https://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public Uri Url { get; }
+
+        private async Task LoopAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient tcp;
+                try
+                {
+                    tcp = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using (tcp)
+                {
+                    try
+                    {
+                        await ServeAsync(tcp);
+                    }
+                    catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
+                    {
+                        // A client that refuses the certificate hangs up during the handshake.
+                    }
+                }
+            }
+        }
+
+        private async Task ServeAsync(TcpClient tcp)
+        {
+            await using var tls = new SslStream(tcp.GetStream());
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _cert }, timeout.Token);
+            var head = new StringBuilder();
+            var buffer = new byte[4096];
+            while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && head.Length < 65536)
+            {
+                var n = await tls.ReadAsync(buffer, timeout.Token);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                head.Append(Encoding.ASCII.GetString(buffer, 0, n));
+            }
+
+            var path = head.ToString().Split(' ')[1];
+            var body = _files(path);
+            var status = body is null ? "404 Not Found" : "200 OK";
+            body ??= [];
+            await tls.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"), timeout.Token);
+            await tls.WriteAsync(body, timeout.Token);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _loop;
+            _listener.Dispose();
+            _stop.Dispose();
+            _cert.Dispose();
+        }
     }
 
     /// <summary>A static file server on 127.0.0.1 with an optional required Authorization header.</summary>
