@@ -1,0 +1,52 @@
+namespace Keelson.Engine.Source.Helm;
+
+/// <summary>
+/// A Helm HTTP repository and how to reach it: the operator fills the credentials and the CA from a Secret.
+/// <see cref="ToString"/> shows the URL only, so a connection logged by mistake does not leak the password.
+/// </summary>
+public sealed record HelmRepoConnection
+{
+    /// <summary>The repository's base URL (http or https, no user-info); index.yaml lives under it.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>Basic auth user name; null for an anonymous repository.</summary>
+    public string? Username { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary>PEM certificates trusted for this repository instead of the system's roots (Helm's --ca-file).</summary>
+    public string? CaPem { get; init; }
+
+    /// <summary>
+    /// Whether the credentials are also sent to chart URLs on another host than the repository's
+    /// (Helm's --pass-credentials). Off by default, as in Helm: an index may point anywhere.
+    /// </summary>
+    public bool PassCredentialsToAllHosts { get; init; }
+
+    public override string ToString() => $"HelmRepoConnection {{ Url = {Url.GetLeftPart(UriPartial.Path)} }}";
+}
+
+/// <summary>Settings of a <see cref="HelmRepoSource"/>. One cache directory belongs to one source at a time.</summary>
+public sealed record HelmRepoSourceOptions
+{
+    /// <summary>Directory holding the downloaded charts (one sub-directory per repository).</summary>
+    public required string CacheRoot { get; init; }
+
+    /// <summary>Longest a single HTTP request (headers and body) may take.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a repository's index.yaml is reused for version ranges, per repository and credentials.</summary>
+    public TimeSpan IndexTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest index.yaml read (public indexes such as Bitnami's are tens of megabytes).</summary>
+    public long MaxIndexBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest chart archive downloaded.</summary>
+    public long MaxChartBytes { get; init; } = 20L * 1024 * 1024;
+}
+
+/// <summary>A chart archive in the cache, checked against its repository's digest.</summary>
+/// <param name="Path">The cached .tgz; pass it to the Helm renderer as the chart path.</param>
+/// <param name="Version">The version chosen (as the index spells it).</param>
+/// <param name="Digest">The archive's sha256, lower-case hex.</param>
+public sealed record HelmChartArtifact(string Chart, string Version, string Path, string Digest);

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Engine.Source.Helm;
+
+public sealed partial class HelmRepoSource
+{
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Debug, Message = "Read Helm repository index {Url} ({Bytes} bytes) in {ElapsedMs:0} ms")]
+    private partial void LogIndexRead(string url, int bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Downloaded chart {Chart} {Version} from {Url} ({Bytes} bytes) in {ElapsedMs:0} ms")]
+    private partial void LogDownloaded(string chart, string version, string url, int bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Chart {Chart} {Version} of {Repo} served from the cache")]
+    private partial void LogCacheHit(string chart, string version, string repo);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Chart {Chart} {Version} of {Repo} was republished with another digest; downloading it again")]
+    private partial void LogRepublished(string chart, string version, string repo);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Chart {Chart} {Version} of {Repo} has no digest in the index; it is used unchecked")]
+    private partial void LogNoDigest(string chart, string version, string repo);
+}

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keelson.Engine.Source.Helm;
+
+/// <summary>
+/// Charts from Helm HTTP repositories: reads index.yaml, picks a version as Helm does, downloads the .tgz, checks
+/// its sha256 against the index and keeps it on disk by (repository, chart, version). Concurrent requests for the
+/// same archive share one download. Thread-safe; credentials never appear in logs, messages or URLs.
+/// </summary>
+public sealed partial class HelmRepoSource : IDisposable
+{
+    private readonly HelmRepoSourceOptions _options;
+    private readonly ILogger<HelmRepoSource> _logger;
+    private readonly TimeProvider _time;
+
+    // Keys credentials in memory without keeping them (or a stable hash of them) around.
+    private readonly byte[] _credentialKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Repo, string Credentials), (DateTimeOffset At, HelmRepoIndex Index)> _indexes = new();
+
+    // (repository, credentials) pairs whose index was read in this process: they may use the disk cache directly.
+    private readonly ConcurrentDictionary<(string Repo, string Credentials), bool> _granted = new();
+    private readonly SingleFlight<(string Repo, string Credentials), HelmRepoIndex> _indexFlights = new();
+    private readonly SingleFlight<(string Repo, string Chart, string Version), HelmChartArtifact> _downloads = new();
+    private readonly CancellationTokenSource _disposed = new();
+
+    public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger ?? NullLogger<HelmRepoSource>.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// The cached archive of <paramref name="chart"/> at the version <paramref name="versionOrRange"/> selects: an
+    /// exact version, or a Masterminds range (<c>^1.2</c>, <c>&gt;=1.0 &lt;2.0</c>, <c>1.x</c>; empty means the
+    /// latest). An exact version already fetched with the same credentials is served without any request.
+    /// </summary>
+    /// <exception cref="SourceException">
+    /// With a message fit for an Application's status: the repository cannot be reached (<see cref="SourceErrorReason.Unreachable"/>),
+    /// refuses the credentials (<see cref="SourceErrorReason.AuthenticationFailed"/>), has no such chart or version
+    /// (<see cref="SourceErrorReason.RevisionNotFound"/>), took too long (<see cref="SourceErrorReason.Timeout"/>),
+    /// sends too much (<see cref="SourceErrorReason.TooLarge"/>), or sends an archive whose digest differs from the index's.
+    /// </exception>
+    public async Task<HelmChartArtifact> FetchAsync(HelmRepoConnection repo, string chart, string versionOrRange, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(chart);
+        ArgumentNullException.ThrowIfNull(versionOrRange);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        var baseUrl = BaseUrl(repo.Url);
+        CheckName(chart, "chart name");
+        var repoKey = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(baseUrl.AbsoluteUri)))[..16];
+        var key = (repoKey, CredentialKey(repo));
+
+        var spec = versionOrRange.Trim();
+        if (HelmRepoIndex.IsExactVersion(spec) && _granted.ContainsKey(key) && File.Exists(CachePath(repoKey, chart, spec)))
+        {
+            LogCacheHit(chart, spec, baseUrl.AbsoluteUri);
+            var path = CachePath(repoKey, chart, spec);
+            return new HelmChartArtifact(chart, spec, path, await HashFileAsync(path, cancellationToken).ConfigureAwait(false));
+        }
+
+        var index = await IndexAsync(repo, baseUrl, key, cancellationToken).ConfigureAwait(false);
+        var entry = index.Pick(chart, spec, baseUrl.AbsoluteUri);
+        CheckName(entry.Version, "chart version");
+        return await _downloads.RunAsync(
+            (repoKey, chart, entry.Version),
+            () => DownloadAsync(repo, baseUrl, repoKey, chart, entry, _disposed.Token),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposed.Cancel();
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        _disposed.Dispose();
+    }
+
+    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, CancellationToken cancellationToken)
+    {
+        if (_indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.At < _options.IndexTtl)
+        {
+            return cached.Index;
+        }
+
+        return await _indexFlights.RunAsync(
+            key,
+            async () =>
+            {
+                var url = new Uri(baseUrl, "index.yaml");
+                var started = _time.GetTimestamp();
+                var data = await GetAsync(repo, url, _options.MaxIndexBytes, _disposed.Token).ConfigureAwait(false);
+                var index = HelmRepoIndex.Parse(Encoding.UTF8.GetString(data), url.AbsoluteUri);
+                _indexes[key] = (_time.GetUtcNow(), index);
+                _granted[key] = true;
+                var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
+                LogIndexRead(url.AbsoluteUri, data.Length, elapsed);
+                return index;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HelmChartArtifact> DownloadAsync(HelmRepoConnection repo, Uri baseUrl, string repoKey, string chart, HelmIndexEntry entry, CancellationToken cancellationToken)
+    {
+        var path = CachePath(repoKey, chart, entry.Version);
+        var expected = entry.Digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? entry.Digest["sha256:".Length..] : entry.Digest;
+        if (File.Exists(path))
+        {
+            var have = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+            if (expected.Length == 0 || string.Equals(have, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                LogCacheHit(chart, entry.Version, baseUrl.AbsoluteUri);
+                return new HelmChartArtifact(chart, entry.Version, path, have);
+            }
+
+            // Republished under the same version: the index is the authority, so fetch again.
+            LogRepublished(chart, entry.Version, baseUrl.AbsoluteUri);
+        }
+
+        if (entry.Urls.Count == 0)
+        {
+            throw new SourceException(SourceErrorReason.RevisionNotFound, $"chart \"{chart}\" {entry.Version} in the Helm repository {baseUrl.AbsoluteUri} lists no download URL");
+        }
+
+        Uri url;
+        try
+        {
+            url = new Uri(baseUrl, entry.Urls[0]);
+        }
+        catch (UriFormatException)
+        {
+            throw new SourceException(SourceErrorReason.InvalidUrl, $"chart \"{chart}\" {entry.Version} in the Helm repository {baseUrl.AbsoluteUri} has an invalid URL: {RepoUrl.Redact(entry.Urls[0])}");
+        }
+
+        if (url.Scheme is not ("http" or "https"))
+        {
+            throw new SourceException(SourceErrorReason.ProtocolNotAllowed, $"chart \"{chart}\" {entry.Version}: {Display(url)} is not an http(s) URL");
+        }
+
+        var started = _time.GetTimestamp();
+        var data = await GetAsync(repo, url, _options.MaxChartBytes, cancellationToken).ConfigureAwait(false);
+        var actual = Hex(SHA256.HashData(data));
+        if (expected.Length > 0 && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SourceException(
+                SourceErrorReason.GitError,
+                $"chart \"{chart}\" {entry.Version} from {Display(url)} failed its integrity check: its sha256 digest is {actual}, the repository index says {expected.ToLowerInvariant()}");
+        }
+
+        if (expected.Length == 0)
+        {
+            LogNoDigest(chart, entry.Version, baseUrl.AbsoluteUri);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+
+        var shown = Display(url);
+        var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+        LogDownloaded(chart, entry.Version, shown, data.Length, elapsedMs);
+        return new HelmChartArtifact(chart, entry.Version, path, actual);
+    }
+
+    private async Task<byte[]> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Keelson", "1.0"));
+        var sendCredentials = repo.Username is not null && (repo.PassCredentialsToAllHosts || SameOrigin(url, repo.Url));
+        if (sendCredentials && repo.Username is { } user)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + repo.Password)));
+        }
+
+        try
+        {
+            using var response = await Client(repo).SendAsync(request, linked.Token).ConfigureAwait(false);
+            var shown = Display(response.RequestMessage?.RequestUri ?? url);
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                var why = repo.Username is null ? "the repository needs credentials"
+                    : sendCredentials ? "the repository refused the credentials"
+                    : "the repository's credentials are only sent to its own host unless passing them to all hosts is allowed";
+                throw new SourceException(SourceErrorReason.AuthenticationFailed, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase} ({why})");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new SourceException(SourceErrorReason.Unreachable, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            if (response.Content.Headers.ContentLength > maxBytes)
+            {
+                throw TooLarge(shown, maxBytes);
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int n;
+            while ((n = await stream.ReadAsync(chunk, linked.Token).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + n > maxBytes)
+                {
+                    throw TooLarge(shown, maxBytes);
+                }
+
+                buffer.Write(chunk, 0, n);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (HttpRequestException e)
+        {
+            var tls = e.InnerException is AuthenticationException;
+            var reason = tls ? "the server's TLS certificate is not trusted" + (repo.CaPem is null ? " (set a CA certificate for this repository)" : " by the repository's CA certificate") : e.Message;
+            throw new SourceException(SourceErrorReason.Unreachable, $"GET {Display(url)}: {RepoUrl.Redact(reason)}", e);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new SourceException(SourceErrorReason.Timeout, $"GET {Display(url)}: no complete answer within {_options.RequestTimeout.TotalSeconds:0.###}s", e);
+        }
+    }
+
+    private HttpMessageInvoker Client(HelmRepoConnection repo)
+    {
+        var ca = repo.CaPem is { Length: > 0 } pem ? Hex(SHA256.HashData(Encoding.UTF8.GetBytes(pem))) : "";
+        return _clients.GetOrAdd(ca, _ => CreateClient(repo.CaPem));
+    }
+
+    private static HttpMessageInvoker CreateClient(string? caPem)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // .NET drops the Authorization header when it follows a redirect.
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 5,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        if (caPem is { Length: > 0 })
+        {
+            var roots = new X509Certificate2Collection();
+            try
+            {
+                roots.ImportFromPem(caPem);
+            }
+            catch (CryptographicException e)
+            {
+                throw new SourceException(SourceErrorReason.InvalidUrl, "the repository's CA certificate is not valid PEM: " + e.Message, e);
+            }
+
+            if (roots.Count == 0)
+            {
+                throw new SourceException(SourceErrorReason.InvalidUrl, "the repository's CA certificate holds no PEM certificate");
+            }
+
+            // Like Helm's --ca-file: these roots replace the system's. Go does not check revocation, nor do we.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(roots);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        }
+
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private string CredentialKey(HelmRepoConnection repo) =>
+        repo.Username is null ? "" : Hex(HMACSHA256.HashData(_credentialKey, Encoding.UTF8.GetBytes(repo.Username + "\0" + repo.Password)));
+
+    private string CachePath(string repoKey, string chart, string version) =>
+        Path.Combine(_options.CacheRoot, repoKey, $"{chart}-{version}.tgz");
+
+    private static Uri BaseUrl(Uri url)
+    {
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        {
+            throw new SourceException(SourceErrorReason.ProtocolNotAllowed, $"{RepoUrl.Redact(url.OriginalString)} is not an http(s) Helm repository URL");
+        }
+
+        if (url.UserInfo.Length > 0)
+        {
+            throw new SourceException(SourceErrorReason.InvalidUrl, $"{Display(url)}: credentials belong in the repository's Secret, not in its URL");
+        }
+
+        // Helm resolves chart URLs against the repository URL as a directory.
+        var text = url.GetLeftPart(UriPartial.Path);
+        return new Uri(text.EndsWith('/') ? text : text + "/");
+    }
+
+    private static void CheckName(string value, string what)
+    {
+        if (!SafeName().IsMatch(value) || value.Contains("..", StringComparison.Ordinal))
+        {
+            throw new SourceException(SourceErrorReason.InvalidRevision, $"invalid {what} \"{value}\"");
+        }
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
+    private static SourceException TooLarge(string url, long maxBytes) =>
+        new(SourceErrorReason.TooLarge, $"GET {url}: the response is larger than the limit of {maxBytes} bytes");
+
+    private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        return Hex(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+
+    // Query strings may carry tokens (signed URLs); user-info may carry a password.
+    private static string Display(Uri url) => new UriBuilder(url) { UserName = "", Password = "", Query = "" }.Uri.AbsoluteUri;
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex SafeName();
+}
