@@ -215,4 +215,109 @@ public sealed class PublicChartTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<KubeApiException>(() => Client.ApplyAsync(resource, request, dryRun, ct));
         Assert.Equal(422, refused.Code);
     }
+
+    [Fact]
+    public async Task Ingress_nginx_with_default_values_renders_a_controller_the_cluster_accepts()
+    {
+        // The chart writes the release namespace into its objects, so the release goes to a namespace that exists.
+        var ns = await NamespaceAsync();
+        var result = await RenderAsync("ingress-nginx", new HelmSourceOptions { ReleaseName = "edge", Namespace = ns });
+
+        Assert.Equal(
+            [
+                "ServiceAccount edge-ingress-nginx", "ConfigMap edge-ingress-nginx-controller", "ClusterRole edge-ingress-nginx",
+                "ClusterRoleBinding edge-ingress-nginx", "Service edge-ingress-nginx-controller",
+                "DaemonSet edge-ingress-nginx-controller", "IngressClass nginx",
+            ],
+            result.Objects.Select(Describe));
+        var daemonSet = result.Objects.Single(o => (string?)o.Object["kind"] == "DaemonSet").Object;
+        var pod = daemonSet["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Equal("registry.k8s.io/ingress-nginx/controller:v1.10.1", (string?)container["image"]);
+        Assert.Equal(ns, (string?)daemonSet["metadata"]!["namespace"]);
+        Assert.Equal(ns, (string?)result.Objects[3].Object["subjects"]![0]!["namespace"]);
+        var args = container["args"]!.AsArray().Select(a => (string?)a).ToList();
+        Assert.Contains("--publish-service=$(POD_NAMESPACE)/edge-ingress-nginx-controller", args);
+        Assert.Contains("--validating-webhook=:8443", args);
+        Assert.Equal("edge-ingress-nginx-admission", (string?)pod["volumes"]![0]!["secret"]!["secretName"]);
+        Assert.Equal("edge-ingress-nginx", (string?)pod["serviceAccountName"]);
+        Assert.Equal("SingleStack", (string?)result.Objects[4].Object["spec"]!["ipFamilyPolicy"]);
+        Assert.Equal("k8s.io/ingress-nginx", (string?)result.Objects[6].Object["spec"]!["controller"]);
+        Assert.Equal("false", (string?)result.Objects[1].Object["data"]!["allow-snippet-annotations"]);
+
+        var answers = await ApplyAsync(result.Objects, ns);
+
+        Assert.Equal("LoadBalancer", (string?)answers[4]["spec"]!["type"]);
+        Assert.Equal(300, (int?)answers[5]["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"]);
+        Assert.Equal("edge-ingress-nginx", (string?)answers[3]["subjects"]![0]!["name"]);
+    }
+
+    [Fact]
+    public async Task Ingress_nginx_with_its_optional_parts_on_renders_objects_the_cluster_accepts()
+    {
+        var values = """
+            controller:
+              config:
+                use-gzip: "true"
+                proxy-body-size: 8m
+              extraArgs:
+                enable-ssl-passthrough: ""
+                default-ssl-certificate: edge/wildcard
+              opentelemetry:
+                enabled: true
+              admissionWebhooks:
+                enabled: false
+              podAnnotations:
+                team: edge
+              hostPort:
+                enabled: true
+              service:
+                type: NodePort
+                nodePorts:
+                  http: 30080
+                  tcp:
+                    "5432": 30432
+              ingressClassResource:
+                default: true
+            tcp:
+              "5432": db/postgres:5432
+            """;
+        var ns = await NamespaceAsync();
+        var result = await RenderAsync("ingress-nginx", new HelmSourceOptions
+        {
+            ReleaseName = "edge",
+            Namespace = ns,
+            Values = values,
+            Parameters = [new HelmParameter("controller.image.tag", "v1.10.2")],
+        });
+
+        var daemonSet = result.Objects.Single(o => (string?)o.Object["kind"] == "DaemonSet").Object;
+        var pod = daemonSet["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Equal("registry.k8s.io/ingress-nginx/controller:v1.10.2", (string?)container["image"]);
+        var args = container["args"]!.AsArray().Select(a => (string?)a).ToList();
+        Assert.Contains("--enable-ssl-passthrough", args);
+        Assert.Contains("--default-ssl-certificate=edge/wildcard", args);
+        Assert.Contains("--tcp-services-configmap=$(POD_NAMESPACE)/edge-ingress-nginx-tcp", args);
+        Assert.DoesNotContain(args, a => a!.StartsWith("--validating-webhook", StringComparison.Ordinal));
+        var init = pod["initContainers"]![0]!;
+        Assert.Equal("registry.k8s.io/ingress-nginx/opentelemetry:v20230721-3e2062ee5", (string?)init["image"]);
+        Assert.Equal("/init_module", (string?)init["command"]![0]);
+        var postgres = container["ports"]!.AsArray().Single(p => (string?)p!["name"] == "5432-tcp")!;
+        Assert.Equal(5432, (int?)postgres["hostPort"]);
+
+        var service = result.Objects.Single(o => (string?)o.Object["kind"] == "Service").Object;
+        var ports = service["spec"]!["ports"]!.AsArray();
+        Assert.Equal(30080, (int?)ports.Single(p => (string?)p!["name"] == "http")!["nodePort"]);
+        Assert.Equal(30432, (int?)ports.Single(p => (string?)p!["name"] == "5432-tcp")!["nodePort"]);
+        var config = result.Objects.Single(o => (string?)o.Object["kind"] == "ConfigMap").Object;
+        Assert.Equal("8m", (string?)config["data"]!["proxy-body-size"]);
+        var ingressClass = result.Objects.Single(o => (string?)o.Object["kind"] == "IngressClass").Object;
+        Assert.Equal("true", (string?)ingressClass["metadata"]!["annotations"]!["ingressclass.kubernetes.io/is-default-class"]);
+
+        var answers = await ApplyAsync(result.Objects, ns);
+
+        var applied = answers.Single(a => (string?)a["kind"] == "DaemonSet");
+        Assert.Equal("edge", (string?)applied["spec"]!["template"]!["metadata"]!["annotations"]!["team"]);
+    }
 }
