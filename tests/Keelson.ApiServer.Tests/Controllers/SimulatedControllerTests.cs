@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Keelson.ApiServer.Tests.Support;
+using Keelson.Testing;
+
+namespace Keelson.ApiServer.Tests.Controllers;
+
+/// <summary>The simulated controllers on a fake clock: nothing becomes ready until the test moves time.</summary>
+public sealed class SimulatedControllerTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new();
+    private Simulator _sim = null!;
+
+    private HttpClient Client => _sim.Client;
+
+    public async ValueTask InitializeAsync() =>
+        _sim = await Simulator.StartAsync(new ApiServerOptions { TimeProvider = _clock, ReadyDelay = TimeSpan.FromSeconds(10) });
+
+    public ValueTask DisposeAsync() => _sim.DisposeAsync();
+
+    private Task<JsonObject> WaitForAsync(string path, Func<JsonObject, bool> done, string what) =>
+        Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Object, done, what);
+
+    private static string? Condition(JsonObject obj, string type, string field = "status") =>
+        obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c.Field("type") == type)?.Field(field);
+
+    [Fact]
+    public async Task A_deployment_owns_a_replica_set_and_becomes_available_after_the_delay()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        var path = $"/apis/apps/v1/namespaces/{ns}/deployments/web";
+        await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 2));
+        var progressing = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "1", "the deployment to be observed");
+        Assert.Equal("False", Condition(progressing, "Available"));
+        Assert.Equal("ReplicaSetUpdated", Condition(progressing, "Progressing", "reason"));
+        Assert.Equal("2", progressing.Field("status.unavailableReplicas"));
+
+        var replicaSets = (await Client.GetJsonAsync($"/apis/apps/v1/namespaces/{ns}/replicasets")).Object["items"]!.AsArray();
+        var rs = Assert.Single(replicaSets)!;
+        Assert.StartsWith("web-", rs.Field("metadata.name"));
+        Assert.Equal("true", rs.Field("metadata.ownerReferences.0.controller"));
+        Assert.Equal("true", rs.Field("metadata.ownerReferences.0.blockOwnerDeletion"));
+        Assert.NotNull(rs.Field("spec.selector.matchLabels.pod-template-hash"));
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var ready = await WaitForAsync(path, d => Condition(d, "Available") == "True", "the deployment to become available");
+        Assert.Equal("NewReplicaSetAvailable", Condition(ready, "Progressing", "reason"));
+        Assert.Equal("2", ready.Field("status.availableReplicas"));
+        Assert.Equal("1", ready["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"]!.GetValue<string>());
+        var managers = ready["metadata"]!["managedFields"]!.AsArray().Select(m => $"{m.Field("manager")}/{m.Field("subresource")}").ToList();
+        Assert.Contains("kube-controller-manager/status", managers);
+
+        // Steady state: once the ReplicaSet is ready too, nothing more is written.
+        await WaitForAsync($"/apis/apps/v1/namespaces/{ns}/replicasets/{rs.Field("metadata.name")}", r => r.Field("status.readyReplicas") == "2", "the replica set to be ready");
+        var changes = _sim.Host.StoredChanges;
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var reconciled = _sim.Host.Controllers.Reconciled;
+        await Client.PatchJsonAsync(path, JsonNode.Parse("""{"metadata":{"labels":{"touch":"1"}}}""")!);
+        await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
+        Assert.Equal(changes + 1, _sim.Host.StoredChanges);
+    }
+
+    [Fact]
+    public async Task A_failing_deployment_exceeds_its_progress_deadline()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        var body = Manifests.Deployment("broken", annotations: new Dictionary<string, string> { [SimulatedControllersAnnotation] = "true" });
+        body["spec"]!["progressDeadlineSeconds"] = 60;
+        await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", body);
+        var path = $"/apis/apps/v1/namespaces/{ns}/deployments/broken";
+        await WaitForAsync(path, d => d.Field("status.observedGeneration") == "1", "the deployment to be observed");
+
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        var still = await WaitForAsync(path, d => d["status"] is not null, "status");
+        Assert.Equal("True", Condition(still, "Progressing"));
+
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        var failed = await WaitForAsync(path, d => Condition(d, "Progressing") == "False", "the progress deadline to pass");
+        Assert.Equal("ProgressDeadlineExceeded", Condition(failed, "Progressing", "reason"));
+        Assert.Equal("False", Condition(failed, "Available"));
+    }
+
+    private const string SimulatedControllersAnnotation = Keelson.ApiServer.Controllers.SimulatedControllers.FailAnnotation;
+
+    [Fact]
+    public async Task Jobs_complete_or_fail_and_predicates_can_fail_any_workload()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        _sim.Host.Controllers.FailWhen(o => o.Field("metadata.name") == "doomed");
+        foreach (var name in new[] { "ok", "doomed" })
+        {
+            var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":""" + $"\"{name}\"" + """},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""")!;
+            (await Client.PostJsonAsync($"/apis/batch/v1/namespaces/{ns}/jobs", job)).EnsureStatus(HttpStatusCode.Created);
+        }
+
+        await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => j.Field("status.active") == "1", "the job to start");
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var ok = await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => Condition(j, "Complete") == "True", "the job to complete");
+        Assert.Equal("1", ok.Field("status.succeeded"));
+        Assert.NotNull(ok.Field("status.completionTime"));
+        var doomed = await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/doomed", j => Condition(j, "Failed") == "True", "the job to fail");
+        Assert.Equal("BackoffLimitExceeded", Condition(doomed, "Failed", "reason"));
+        _sim.Host.Controllers.ClearFailures();
+    }
+
+    [Fact]
+    public async Task Claims_bind_load_balancers_get_addresses_and_stateful_sets_become_ready()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims", JsonNode.Parse("""{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}""")!);
+        await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/services", JsonNode.Parse("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"lb"},"spec":{"type":"LoadBalancer","ports":[{"port":80}]}}""")!);
+        var sts = Manifests.Deployment("db");
+        sts["kind"] = "StatefulSet";
+        sts["spec"]!["serviceName"] = "db";
+        await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/statefulsets", sts);
+        var pending = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims/data")).Object;
+        Assert.Equal("Pending", pending.Field("status.phase"));
+        Assert.Equal("standard", pending.Field("spec.storageClassName"));
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var bound = await WaitForAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims/data", c => c.Field("status.phase") == "Bound", "the claim to bind");
+        Assert.Equal("1Gi", bound.Field("status.capacity.storage"));
+        Assert.StartsWith("pvc-", bound.Field("spec.volumeName"));
+        var lb = await WaitForAsync($"/api/v1/namespaces/{ns}/services/lb", s => s.Field("status.loadBalancer.ingress.0.ip") is not null, "a load balancer address");
+        Assert.StartsWith("172.18.255.", lb.Field("status.loadBalancer.ingress.0.ip"));
+        var set = await WaitForAsync($"/apis/apps/v1/namespaces/{ns}/statefulsets/db", s => s.Field("status.readyReplicas") == "1", "the stateful set to be ready");
+        Assert.Equal(set.Field("status.currentRevision"), set.Field("status.updateRevision"));
+    }
+
+    [Fact]
+    public async Task A_switched_off_controller_leaves_status_alone()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        _sim.Host.Controllers.DaemonSetsEnabled = false;
+        try
+        {
+            var ds = Manifests.Deployment("agent");
+            ds["kind"] = "DaemonSet";
+            var reconciled = _sim.Host.Controllers.Reconciled;
+            await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets", ds);
+            await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to see the daemon set");
+            _clock.Advance(TimeSpan.FromSeconds(10));
+            var agent = (await Client.GetJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets/agent")).Object;
+            Assert.Null(agent["status"]!["observedGeneration"]);
+        }
+        finally
+        {
+            _sim.Host.Controllers.DaemonSetsEnabled = true;
+        }
+    }
+
+    [Fact]
+    public async Task Watches_that_allow_bookmarks_get_one_each_interval()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        var rv = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/configmaps")).Object.Field("metadata.resourceVersion");
+        await using var watch = await WatchStream.OpenAsync(Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true");
+        await Until.WaitAsync(() => _sim.Host.OpenWatches >= 1, "the watch to be registered");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var bookmark = await watch.NextAsync("a bookmark");
+        Assert.Equal("BOOKMARK", bookmark.Field("type"));
+        Assert.Equal("ConfigMap", bookmark.Field("object.kind"));
+        Assert.True(long.Parse(bookmark.Field("object.metadata.resourceVersion")!, System.Globalization.CultureInfo.InvariantCulture) >= long.Parse(rv!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
