@@ -1,1 +1,3 @@
-return 0;
+using Keelson.Operator.Cli;
+
+return await KeelsonCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -11,21 +11,16 @@ internal static class KeelsonEngine
     private static readonly TimeSpan RenderLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Sprig.Functions, found by name: the Sprig functions land after the engine, and this keeps the harness
-    /// compiling in between (Sprig cases then fail with a clear message). Once Sprig is in, a direct reference to
-    /// Keelson.Templating.Sprig.Functions can replace this.
+    /// Sprig with Go's time.Local set to UTC, as the oracle runs (its goldens do not depend on the machine's zone).
     /// </summary>
-    private static readonly Lazy<FunctionMap?> SprigFunctions = new(() =>
-        typeof(FunctionMap).Assembly.GetType("Keelson.Templating.Sprig")?.GetProperty("Functions")?.GetValue(null) as FunctionMap);
+    private static readonly FunctionMap SprigFunctions = Sprig.Create(new SprigOptions { Time = new UtcClock() });
 
     public static Outcome Render(TemplateCase c)
     {
         using var cancellation = new CancellationTokenSource(RenderLimit);
         try
         {
-            var functions = c.Funcs != "sprig"
-                ? FunctionMap.Builtins
-                : SprigFunctions.Value ?? throw new NotSupportedException("Keelson.Templating.Sprig.Functions does not exist yet");
+            var functions = c.Funcs != "sprig" ? FunctionMap.Builtins : SprigFunctions;
             var options = new TemplateOptions { MissingKey = MissingKey(c.MissingKey) };
             var set = new TemplateSet(functions, options);
             foreach (var (name, text) in c.Templates.OrderBy(t => t.Key, StringComparer.Ordinal))
@@ -53,4 +48,10 @@ internal static class KeelsonEngine
         "error" => MissingKeyMode.Error,
         _ => MissingKeyMode.Default,
     };
+
+    /// <summary>The system clock with UTC as its local zone.</summary>
+    private sealed class UtcClock : TimeProvider
+    {
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    }
 }
