@@ -1,17 +1,21 @@
 using System.CommandLine;
+using System.Text;
+using Keelson.Engine.Render;
 using Keelson.Engine.Render.Helm;
+using Keelson.Kubernetes.Yaml;
 
 namespace Keelson.Operator.Cli;
 
 /// <summary>
-/// <c>keelson render</c>: prints what <c>helm template</c> prints for a chart directory or .tgz, or, with
-/// <c>--template FILE</c>, the raw output of one template rendered with Helm's functions and values.
+/// <c>keelson render</c>: prints what <c>helm template</c> prints for a chart directory or .tgz; for a plain or
+/// Kustomize directory, the objects Keelson would apply; with <c>--template FILE</c>, the raw output of one template
+/// rendered with Helm's functions and values.
 /// </summary>
 internal static class RenderCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string?>("path") { Description = "Chart directory or packaged chart (.tgz)", Arity = ArgumentArity.ZeroOrOne };
+        var path = new Argument<string?>("path") { Description = "Chart directory or packaged chart (.tgz), or a plain or Kustomize directory", Arity = ArgumentArity.ZeroOrOne };
         var releaseName = new Option<string>("--release-name") { Description = "Release name (.Release.Name)", DefaultValueFactory = _ => "release-name" };
         var ns = new Option<string>("--namespace", "-n") { Description = "Release namespace (.Release.Namespace)", DefaultValueFactory = _ => "default" };
         var values = Many("--values", "Values file (repeatable; later files win)", "-f");
@@ -35,7 +39,7 @@ internal static class RenderCommand
         });
         var template = new Option<string?>("--template") { Description = "Render this single template file and print its raw output" };
 
-        var command = new Command("render", "Render a Helm chart as `helm template` prints it")
+        var command = new Command("render", "Render a Helm chart as `helm template` prints it, or a directory as Keelson would apply it")
         {
             path, releaseName, ns, values, set, setString, setFile, kubeVersion, apiVersions, includeCrds, skipTests,
             showOnly, nameTemplate, outputDir, helmVersion, template,
@@ -72,42 +76,32 @@ internal static class RenderCommand
                     return 0;
                 }
 
-                var chartPath = parse.GetValue(path);
-                if (string.IsNullOrEmpty(chartPath))
+                var target = parse.GetValue(path);
+                if (string.IsNullOrEmpty(target))
                 {
-                    await stderr.WriteLineAsync("Error: give a chart directory or .tgz, or --template FILE");
+                    await stderr.WriteLineAsync("Error: give a chart or directory to render, or --template FILE");
                     return 1;
                 }
 
-                if (Directory.Exists(chartPath) && !HelmRenderer.IsChart(chartPath))
+                if (Directory.Exists(target) && !HelmRenderer.IsChart(target))
                 {
-                    await stderr.WriteLineAsync($"Error: {chartPath} is not a Helm chart (no Chart.yaml); this build of render handles charts only");
-                    return 1;
+                    await stdout.WriteAsync(await RenderDirectoryAsync(target, cancellationToken));
+                    return 0;
                 }
 
-                var release = await renderer.RenderAsync(chartPath, options, cancellationToken);
+                var release = await renderer.RenderAsync(target, options, cancellationToken);
                 foreach (var warning in release.Warnings)
                 {
                     await stderr.WriteLineAsync(warning);
                 }
 
-                var text2 = parse.GetValue(outputDir) is { } dir
+                var printed = parse.GetValue(outputDir) is { } dir
                     ? HelmTemplateOutput.WriteToDirectory(release, dir, parse.GetValue(skipTests))
                     : HelmTemplateOutput.Format(release, parse.GetValue(skipTests), parse.GetValue(showOnly));
-                await stdout.WriteAsync(text2);
+                await stdout.WriteAsync(printed);
                 return 0;
             }
-            catch (HelmException e)
-            {
-                await stderr.WriteLineAsync("Error: " + e.Message);
-                return 1;
-            }
-            catch (IOException e)
-            {
-                await stderr.WriteLineAsync("Error: " + e.Message);
-                return 1;
-            }
-            catch (UnauthorizedAccessException e)
+            catch (Exception e) when (e is HelmException or RenderException or IOException or UnauthorizedAccessException)
             {
                 await stderr.WriteLineAsync("Error: " + e.Message);
                 return 1;
@@ -115,6 +109,34 @@ internal static class RenderCommand
         });
 
         return command;
+    }
+
+    /// <summary>
+    /// A plain or Kustomize directory, rendered by the same pipeline the controller uses. The repository is the
+    /// enclosing git work tree (so a kustomization may reach ../base), or the directory itself outside one.
+    /// </summary>
+    private static async Task<string> RenderDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(directory);
+        var root = full;
+        for (var dir = new DirectoryInfo(full); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                root = dir.FullName;
+                break;
+            }
+        }
+
+        var request = new RenderRequest { RepoRoot = root, Path = Path.GetRelativePath(root, full) };
+        var result = await new ManifestRenderer().RenderAsync(request, cancellationToken);
+        var sb = new StringBuilder();
+        foreach (var o in result.Objects)
+        {
+            sb.Append("---\n# Source: ").Append(o.SourceFile).Append('\n').Append(KubeYaml.ToYaml(o.Object));
+        }
+
+        return sb.ToString();
     }
 
     private static Option<string[]> Many(string name, string description, params string[] aliases) =>
@@ -126,11 +148,7 @@ internal static class RenderCommand
         {
             return File.ReadAllText(file);
         }
-        catch (FileNotFoundException)
-        {
-            throw new HelmException($"open {file}: no such file or directory ({what})");
-        }
-        catch (DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new HelmException($"open {file}: no such file or directory ({what})");
         }

@@ -17,11 +17,8 @@ internal static class HelmFunctions
 
     private static readonly GoSignature StringToString = new([GoType.String], GoType.String);
 
-    /// <summary>
-    /// Sprig's text function map without env and expandenv (Helm removes them). Sprig is being written in
-    /// Keelson.Templating; until it lands this is Go's builtins only, and charts calling Sprig functions fail to parse.
-    /// </summary>
-    public static FunctionMap Sprig => FunctionMap.Builtins;
+    /// <summary>Sprig's text function map without env and expandenv (Helm removes them).</summary>
+    public static FunctionMap Sprig => Keelson.Templating.Sprig.Functions;
 
     private static readonly Lazy<FunctionMap> V3Map = new(() => Create(HelmVersion.V3));
     private static readonly Lazy<FunctionMap> V4Map = new(() => Create(HelmVersion.V4));

@@ -171,11 +171,9 @@ public sealed partial class HelmRenderer
     private static string RenderTemplate(string name, string text, string? valuesYaml, HelmRenderOptions options, CancellationToken cancellationToken)
     {
         var types = HelmTypes.For(options.HelmVersion);
-        var values = valuesYaml is null ? new Dictionary<string, object?>(StringComparer.Ordinal) : ChartLoader.ReadValues(Encoding.UTF8.GetBytes(valuesYaml), "values");
-        foreach (var (key, value) in MergeValues(options with { ValuesFiles = [] }))
-        {
-            values[key] = value;
-        }
+        // The given YAML comes first, then -f files and --set flags over it, as for a chart's values.yaml.
+        IReadOnlyList<HelmValuesFile> valueFiles = valuesYaml is null ? options.ValuesFiles : [new HelmValuesFile("values", valuesYaml), .. options.ValuesFiles];
+        var values = MergeValues(options with { ValuesFiles = valueFiles });
 
         var md = new ChartMetadata { Name = "chart", Version = "0.0.0", ApiVersion = ChartMetadata.ApiVersionV2 };
         var chart = new Chart(md) { Templates = [new ChartFile("templates/" + name, Encoding.UTF8.GetBytes(text))] };
