@@ -46,8 +46,14 @@ internal sealed class ApiException : Exception
             ["metadata"] = Continue is null ? new JsonObject() : new JsonObject { ["continue"] = Continue },
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+
+        // The apiserver leaves the reason out for errors it passes through as plain Go errors.
+        if (Reason.Length > 0)
+        {
+            status["reason"] = Reason;
+        }
+
         var details = new JsonObject();
         if (Name is not null)
         {
@@ -74,7 +80,13 @@ internal sealed class ApiException : Exception
             var causes = new JsonArray();
             foreach (var c in Causes)
             {
-                var cause = new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message };
+                var cause = new JsonObject();
+                if (c.Reason.Length > 0)
+                {
+                    cause["reason"] = c.Reason;
+                }
+
+                cause["message"] = c.Message;
                 if (c.Field is not null)
                 {
                     cause["field"] = c.Field;
@@ -128,6 +140,9 @@ internal sealed class ApiException : Exception
     }
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    /// <summary>A patch or apply the patching library refused, with the code, reason and message the apiserver uses.</summary>
+    public static ApiException FromPatch(Patching.PatchException error) => new(error.Code, error.Reason, error.StatusMessage);
 
     public static ApiException Forbidden(string group, string resource, string name, string detail, string? causeReason = null)
     {

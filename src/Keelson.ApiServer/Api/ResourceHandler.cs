@@ -706,7 +706,7 @@ internal sealed partial class ResourceHandler
             }
             catch (Patching.PatchException ex)
             {
-                throw ApiException.BadRequest(ex.Message);
+                throw ApiException.FromPatch(ex);
             }
         }
 

@@ -82,7 +82,9 @@ internal sealed class Certificates : IDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        using var certificate = request.Create(_caWithKey, now.AddHours(-1), now.AddYears(1), serial);
+        // A certificate may not outlive its issuer.
+        var notAfter = new DateTimeOffset(_caWithKey.NotAfter.ToUniversalTime());
+        using var certificate = request.Create(_caWithKey, now.AddHours(-1), notAfter, serial);
         return (certificate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 

@@ -236,9 +236,7 @@ internal sealed class ObjectService
             }
             catch (PatchException ex)
             {
-                throw kind == PatchKind.Json
-                    ? new ApiException(422, "Invalid", ex.Message)
-                    : ApiException.BadRequest(ex.Message);
+                throw ApiException.FromPatch(ex);
             }
 
             if (result is not JsonObject patched)
@@ -355,56 +353,20 @@ internal sealed class ObjectService
         }
         catch (ApplyConflictException ex)
         {
-            throw ConflictError(type, live, ex.Conflicts);
+            throw ConflictError(ex);
         }
         catch (PatchException ex)
         {
-            throw ApiException.BadRequest(ex.Message);
+            throw ApiException.FromPatch(ex);
         }
     }
 
     /// <summary>The 409 kubectl turns into its "Apply failed with N conflicts" help text.</summary>
-    public static ApiException ConflictError(ResourceType type, JsonObject? live, IReadOnlyList<FieldConflict> conflicts)
-    {
-        string Describe(FieldConflict c)
+    private static ApiException ConflictError(ApplyConflictException conflict) =>
+        new(409, "Conflict", conflict.Message)
         {
-            var entry = live.Obj("metadata").Arr("managedFields").Objects().FirstOrDefault(m => m.Str("manager") == c.Manager);
-            var text = FieldError.Quote(c.Manager);
-            if (entry?.Str("subresource") is { Length: > 0 } sub)
-            {
-                text += $" with subresource {FieldError.Quote(sub)}";
-            }
-
-            if (entry?.Str("operation") == "Update")
-            {
-                text += $" using {c.ApiVersion}";
-            }
-
-            return text;
-        }
-
-        string message;
-        if (conflicts.Count == 1)
-        {
-            message = $"Apply failed with 1 conflict: conflict with {Describe(conflicts[0])}: {conflicts[0].Field}";
-        }
-        else
-        {
-            var lines = new List<string>();
-            foreach (var group in conflicts.GroupBy(c => c.Manager).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                lines.Add($"conflicts with {Describe(group.First())}:");
-                lines.AddRange(group.Select(c => $"- {c.Field}"));
-            }
-
-            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
-        }
-
-        return new ApiException(409, "Conflict", message)
-        {
-            Causes = conflicts.Select(c => new StatusCause("FieldManagerConflict", $"conflict with {Describe(c)}", c.Field)).ToList(),
+            Causes = conflict.Conflicts.Select(c => new StatusCause("FieldManagerConflict", c.Message, c.Field)).ToList(),
         };
-    }
 
     // ---------------------------------------------------------------- the shared update loop
 

@@ -245,7 +245,9 @@ public sealed class FieldManager
         var comparison = Typed.Compare(oldObj, newObj, schema.Root, schema.Zero);
         var changed = comparison.Modified.Union(comparison.Added);
         RemoveFromOthers(managers, CurrentOperation, changed, comparison.Removed);
-        var taken = changed.Difference(comparison.Removed).WithoutMembers(stripped);
+        // Not less what was removed: an item whose key became repeated (or unique again) is both removed and changed,
+        // and like upstream the writer owns it.
+        var taken = changed.WithoutMembers(stripped);
         if (taken.IsEmpty)
         {
             return;

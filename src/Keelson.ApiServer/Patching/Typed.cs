@@ -225,12 +225,21 @@ internal static class Typed
         if (value is JsonArray arr)
         {
             var child = new FieldSet();
+            // Validation reports repeated keys; a stored list may hold them, and like upstream its repeated items are
+            // owned as wholes, their fields untracked.
+            var repeated = checks is null ? RepeatedKeys(t, arr) : null;
             for (var i = 0; i < arr.Count; i++)
             {
                 var ipe = ItemPathElement(t, arr[i], i, out var error);
                 if (ipe is null)
                 {
                     checks?.Error($"element {i}: {error}");
+                    continue;
+                }
+
+                if (repeated is not null && repeated.Contains(ipe))
+                {
+                    child.AddMember(ipe);
                     continue;
                 }
 
@@ -251,6 +260,26 @@ internal static class Typed
 
             parent.AttachChild(pe, child);
         }
+    }
+
+    private static HashSet<PathElement>? RepeatedKeys(SchemaNode list, JsonArray arr)
+    {
+        if (arr.Count < 2)
+        {
+            return null;
+        }
+
+        var seen = new HashSet<PathElement>();
+        HashSet<PathElement>? repeated = null;
+        for (var i = 0; i < arr.Count; i++)
+        {
+            if (ItemPathElement(list, arr[i], i, out _) is { } pe && !seen.Add(pe))
+            {
+                (repeated ??= []).Add(pe);
+            }
+        }
+
+        return repeated;
     }
 
     // ---------------------------------------------------------------- comparison

@@ -179,13 +179,13 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
     {
         var ns = await sim.NewNamespaceAsync();
         var path = $"/apis/apps/v1/namespaces/{ns}/deployments";
-        var rv = sim.Host.ResourceVersion;
         var dry = (await Client.PostJsonAsync($"{path}?dryRun=All", Manifests.Deployment("dry"))).EnsureStatus(HttpStatusCode.Created).Object;
         Assert.Equal("1", dry.Field("spec.replicas"));
         Assert.Equal("RollingUpdate", dry.Field("spec.strategy.type"));
         Assert.Null(dry["metadata"]!["resourceVersion"]);
-        Assert.Equal(rv, sim.Host.ResourceVersion);
         (await Client.GetJsonAsync($"{path}/dry")).EnsureStatus(HttpStatusCode.NotFound);
+        var listed = (await Client.GetJsonAsync(path)).EnsureStatus(HttpStatusCode.OK).Object;
+        Assert.Empty(listed["items"]!.AsArray());
 
         var invalid = Manifests.Deployment("dry");
         invalid["spec"]!["replicas"] = -1;
@@ -304,8 +304,35 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
         var patched = (await Client.PatchJsonAsync($"{path}/jp", JsonNode.Parse("""[{"op":"add","path":"/data/b","value":"2"},{"op":"remove","path":"/data/a"}]""")!, "application/json-patch+json"))
             .EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal("""{"b":"2"}""", patched.Field("data"));
-        (await Client.PatchJsonAsync($"{path}/jp", JsonNode.Parse("""[{"op":"test","path":"/data/b","value":"nope"}]""")!, "application/json-patch+json"))
+        var failed = (await Client.PatchJsonAsync($"{path}/jp", JsonNode.Parse("""[{"op":"test","path":"/data/b","value":"nope"}]""")!, "application/json-patch+json"))
             .EnsureStatus(HttpStatusCode.UnprocessableEntity);
+
+        // kube-apiserver answers a failed JSON patch with its generic 422 message, not the patch library's detail.
+        Assert.Equal("Invalid", failed.Reason);
+        Assert.Equal("the server rejected our request due to an error in our request", failed.Message);
+    }
+
+    [Fact]
+    public async Task Server_side_apply_conflicts_name_the_other_manager_unless_forced()
+    {
+        var ns = await sim.NewNamespaceAsync();
+        var path = $"/apis/apps/v1/namespaces/{ns}/deployments/ssa";
+        (await Client.ApplyAsync(path, Manifests.Deployment("ssa", replicas: 2), "alpha")).EnsureStatus(HttpStatusCode.Created);
+        (await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"replicas":3}}""")!)).EnsureStatus(HttpStatusCode.OK);
+
+        // The merge patch above moved .spec.replicas to an updater, so one conflict is with an Update using apps/v1.
+        var conflict = (await Client.ApplyAsync(path, Manifests.Deployment("ssa", image: "nginx:1.27", replicas: 5), "beta")).EnsureStatus(HttpStatusCode.Conflict);
+        Assert.Equal("Conflict", conflict.Reason);
+        Assert.StartsWith("Apply failed with 2 conflicts: ", conflict.Message, StringComparison.Ordinal);
+        var causes = conflict.Object["details"]!["causes"]!.AsArray();
+        Assert.Contains(causes, c => c.Field("reason") == "FieldManagerConflict" && c.Field("field") == ".spec.replicas" &&
+            c.Field("message")!.StartsWith("conflict with ", StringComparison.Ordinal) && c.Field("message")!.EndsWith(" using apps/v1", StringComparison.Ordinal));
+        Assert.Contains(causes, c => c.Field("message") == "conflict with \"alpha\"" &&
+            c.Field("field") == ".spec.template.spec.containers[name=\"main\"].image");
+
+        var forced = (await Client.ApplyAsync(path, Manifests.Deployment("ssa", image: "nginx:1.27", replicas: 5), "beta", force: true)).EnsureStatus(HttpStatusCode.OK).Object;
+        Assert.Equal("5", forced.Field("spec.replicas"));
+        Assert.Equal("nginx:1.27", forced.Field("spec.template.spec.containers.0.image"));
     }
 
     [Fact]

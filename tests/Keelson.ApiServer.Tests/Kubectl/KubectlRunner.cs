@@ -80,7 +80,11 @@ public sealed class KubectlRunner(string kubeconfig, string cacheDir)
             info.ArgumentList.Add(arg);
         }
 
-        info.ArgumentList.Add("--request-timeout=30s");
+        if (!args.Any(a => a.StartsWith("--request-timeout", StringComparison.Ordinal)))
+        {
+            info.ArgumentList.Add("--request-timeout=30s");
+        }
+
         info.ArgumentList.Add($"--cache-dir={cacheDir}");
         info.Environment["KUBECONFIG"] = kubeconfig;
         info.Environment["HOME"] = cacheDir;
@@ -145,6 +149,23 @@ public sealed class KubectlStream : IAsyncDisposable
 
             throw new TimeoutException($"kubectl printed no line while waiting for {what}; stderr: {errors}");
         }
+    }
+
+    /// <summary>Waits for kubectl to end on its own (a bounded watch) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"kubectl did not exit within {timeout.TotalSeconds} s");
+        }
+
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

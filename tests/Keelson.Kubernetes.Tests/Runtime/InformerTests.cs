@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Keelson.Kubernetes.Runtime;
+using Keelson.Kubernetes.Tests.Support;
+using Keelson.Testing;
+
+namespace Keelson.Kubernetes.Tests.Runtime;
+
+/// <summary>The informer against the simulator: what handlers see through drops, restarts and 410s.</summary>
+public sealed class InformerTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Lists_then_watches_delivering_each_change_once_and_in_order()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client();
+        var ns = await cluster.NamespaceAsync(client);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "existing"), cancellationToken: Token);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "other").SetLabel("skip", "yes"), cancellationToken: Token);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, LabelSelector = "!skip" });
+        var log = new Log(informer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+
+        await informer.WaitForSyncAsync(Token);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "new"), cancellationToken: Token);
+        await client.PatchAsync(ApiResource.ConfigMaps, ns, "existing", PatchType.Merge, JsonNode.Parse("""{"data":{"a":"1"}}""")!, cancellationToken: Token);
+        await client.DeleteAsync(ApiResource.ConfigMaps, ns, "new", cancellationToken: Token);
+        await Eventually.WaitAsync(() => log.Count == 4, "four notifications", cancellationToken: Token);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(["add existing", "add new", "update existing", "delete new"], log.Entries);
+        Assert.Equal(["existing"], informer.List(ns).Select(o => o.GetName()));
+        Assert.Equal("1", Json.String(informer.Get(ns, "existing")!["data"], "a"));
+    }
+
+    [Fact]
+    public async Task Dropped_watches_resume_without_a_lost_or_repeated_event_and_without_relisting()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client();
+        var ns = await cluster.NamespaceAsync(client);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
+        var log = new Log(informer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+
+        for (var i = 0; i < 30; i++)
+        {
+            await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, $"cm-{i:D2}"), cancellationToken: Token);
+            if (i % 5 == 4)
+            {
+                cluster.Host.Faults.DropWatches(w => w.Namespace == ns);
+            }
+        }
+
+        await Eventually.WaitAsync(() => log.Count >= 30, "30 adds", cancellationToken: Token);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"add cm-{i:D2}"), log.Entries);
+        Assert.Equal(1, informer.ListCount);
+        Assert.True(informer.WatchCount > 1, $"watches opened: {informer.WatchCount}");
+    }
+
+    [Fact]
+    public async Task After_410_it_relists_and_reports_exactly_what_changed_in_the_gap()
+    {
+        var clock = new FakeTimeProvider();
+        await using var cluster = await TestCluster.StartAsync();
+        var setup = cluster.Client();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock });
+        var ns = await cluster.NamespaceAsync(setup);
+        foreach (var name in new[] { "kept", "changed", "deleted" })
+        {
+            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, name), cancellationToken: Token);
+        }
+
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
+        var log = new Log(informer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1 && log.Count == 3, "the watch to open", cancellationToken: Token);
+
+        // Keep the informer away while the cluster changes and forgets its history, as during a long partition.
+        var outage = cluster.Host.Faults.Fail(503, r => r.IsWatch && r.Namespace == ns, times: int.MaxValue);
+        cluster.Host.Faults.DropWatches(w => w.Namespace == ns);
+        await TestCluster.DriveAsync(clock, () => outage.Hits > 0, "the informer to try to watch again");
+        await setup.PatchAsync(ApiResource.ConfigMaps, ns, "changed", PatchType.Merge, JsonNode.Parse("""{"data":{"v":"2"}}""")!, cancellationToken: Token);
+        await setup.DeleteAsync(ApiResource.ConfigMaps, ns, "deleted", cancellationToken: Token);
+        await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "created"), cancellationToken: Token);
+        cluster.Host.CompactHistory();
+        outage.Cancel();
+
+        await TestCluster.DriveAsync(clock, () => log.Count == 6, "the relist to report the gap");
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(["add changed", "add deleted", "add kept"], log.Entries.Take(3).Order());
+        Assert.Equal(["add created", "delete deleted", "update changed"], log.Entries.Skip(3).Order());
+        Assert.Equal(2, informer.ListCount);
+        Assert.Equal(["changed", "created", "kept"], informer.List().Select(o => o.GetName()).Order());
+    }
+
+    [Fact]
+    public async Task Survives_an_API_server_restart()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, RetryInitialDelay = TimeSpan.FromMilliseconds(50) });
+        var ns = await cluster.NamespaceAsync(client);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, InitialBackoff = TimeSpan.FromMilliseconds(50) });
+        var log = new Log(informer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "before"), cancellationToken: Token);
+        await Eventually.WaitAsync(() => log.Count == 1, "the first add", cancellationToken: Token);
+
+        await cluster.Host.RestartAsync(Token);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "after"), cancellationToken: Token);
+        await Eventually.WaitAsync(() => log.Count == 2, "the add after the restart", cancellationToken: Token);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(["add before", "add after"], log.Entries);
+    }
+
+    [Fact]
+    public async Task A_handler_added_late_gets_the_cache_and_resync_repeats_it()
+    {
+        var clock = new FakeTimeProvider();
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock });
+        var ns = await cluster.NamespaceAsync(client);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "a"), cancellationToken: Token);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, ResyncPeriod = TimeSpan.FromMinutes(10) });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+
+        var log = new Log(informer);
+        await Eventually.WaitAsync(() => log.Count == 1, "the replay of the cache", cancellationToken: Token);
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await Eventually.WaitAsync(() => log.Count == 2, "the resync", cancellationToken: Token);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(["add a", "update a"], log.Entries);
+    }
+
+    /// <summary>What handlers saw, in order.</summary>
+    private sealed class Log
+    {
+        private readonly ConcurrentQueue<string> _entries = new();
+
+        public Log(Informer informer) => informer.AddHandler(new InformerHandler
+        {
+            OnAdd = o => _entries.Enqueue("add " + o.GetName()),
+            OnUpdate = (_, o) => _entries.Enqueue("update " + o.GetName()),
+            OnDelete = o => _entries.Enqueue("delete " + o.GetName()),
+        });
+
+        public int Count => _entries.Count;
+
+        public IReadOnlyList<string> Entries => [.. _entries];
+    }
+}
