@@ -189,7 +189,7 @@ internal sealed partial class HelmScenario
         return await stdout;
     }
 
-    [GeneratedRegex(@"^(?<name>[^:]+): (?<ns>\d+) ns/op")]
+    [GeneratedRegex(@"^(?<name>.+): (?<ns>\d+) ns/op")]
     private static partial Regex GoLine();
 
     [GeneratedRegex(@"^---\s*$", RegexOptions.Multiline)]
