@@ -8,6 +8,8 @@ public static class KeelsonCli
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("Keelson: a GitOps controller for Kubernetes.");
+        root.Subcommands.Add(LocalCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RenderCommand.Create());
         return root;
     }

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+
+namespace Keelson.Engine.Diff;
+
+/// <summary>What applying an object would do.</summary>
+public enum DiffAction
+{
+    /// <summary>The live object already matches: nothing to write.</summary>
+    None,
+
+    /// <summary>The object does not exist.</summary>
+    Create,
+
+    /// <summary>The object exists and differs (or must be replaced, see <see cref="DiffEntry.Immutable"/>).</summary>
+    Update,
+
+    /// <summary>The comparison could not be made for this object (the server rejected it); see the message.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The comparison of one desired object with the cluster (one entry of Flux's change set). <see cref="Live"/> and
+/// <see cref="DryRun"/> are filled only for objects that differ, for showing the difference.
+/// </summary>
+public sealed record DiffEntry(ResourceRef Resource, DiffAction Action)
+{
+    /// <summary>Why the comparison failed, or which fields differ.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>An update the server refuses because a field cannot change: it needs a delete and re-create.</summary>
+    public bool Immutable { get; init; }
+
+    /// <summary>Compared fields that differ (paths like <c>spec.replicas</c>; never values, which may be secret).</summary>
+    public IReadOnlyList<string> ChangedFields { get; init; } = [];
+
+    /// <summary>Fields other field managers own that applying takes over (server-side apply conflicts).</summary>
+    public IReadOnlyList<string> Conflicts { get; init; } = [];
+
+    /// <summary>The live object (compact: no managedFields, no ConfigMap/Secret data), for drifted objects.</summary>
+    public JsonObject? Live { get; init; }
+
+    /// <summary>The server's dry-run result of applying the desired object, for drifted objects.</summary>
+    public JsonObject? DryRun { get; init; }
+
+    internal LiveObject? LiveState { get; init; }
+
+    internal DesiredObject? Desired { get; init; }
+}

@@ -1,0 +1,223 @@
+using System.Text.Json.Nodes;
+using Keelson.Kubernetes;
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Engine.Diff;
+
+/// <summary>How a comparison runs.</summary>
+internal sealed record DiffSettings
+{
+    /// <summary>
+    /// Check with a GET that an object the cache does not hold really is absent (it may exist without the managed
+    /// label, created by hand). A sync skips this: its apply finds out anyway, and adopts the object.
+    /// </summary>
+    public bool ConfirmAbsent { get; init; }
+
+    /// <summary>Ignore remembered verdicts and dry-run every object (a hard refresh).</summary>
+    public bool BypassVerdicts { get; init; }
+}
+
+/// <summary>
+/// Compares desired objects with the cluster the way Flux's apply engine does: the live object (from the live cache,
+/// else a GET), then a server-side apply dry-run of the desired object, then the dry-run result against the live
+/// object after both went through the <see cref="Normalizer"/>. The dry-run makes the server fill in its defaults
+/// and run its admission, so fields the server defaults never count as drift. Objects unchanged on both sides since
+/// the last in-sync verdict skip the dry-run (<see cref="VerdictCache"/>); objects that do not exist need no dry-run.
+/// </summary>
+internal sealed partial class Differ(KubeClient client, LiveCache cache, VerdictCache verdicts, SyncEngineOptions options, ILogger logger)
+{
+    private const int MaxChangedFields = 20;
+
+    public async Task<DiffEntry[]> DiffAsync(IReadOnlyList<DesiredObject> objects, DiffSettings settings, CancellationToken cancellationToken)
+    {
+        var entries = new DiffEntry[objects.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, objects.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DryRunConcurrency), CancellationToken = cancellationToken },
+            async (i, ct) => entries[i] = await DiffOneAsync(objects[i], settings, ct));
+        return entries;
+    }
+
+    /// <summary>The live object: from the cache when it can answer, else from the server.</summary>
+    public async Task<(LiveObject? Live, bool FromCache)> LookupAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(resource, ns, name, out var cached))
+        {
+            return (cached, true);
+        }
+
+        return (await GetAsync(resource, ns, name, cancellationToken), false);
+    }
+
+    public async Task<LiveObject?> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
+    {
+        var full = await client.TryGetAsync(resource, resource.Namespaced ? ns : null, name, cancellationToken);
+        return full is null ? null : LiveObject.From(resource, full);
+    }
+
+    private async Task<DiffEntry> DiffOneAsync(DesiredObject desired, DiffSettings settings, CancellationToken cancellationToken)
+    {
+        var reference = desired.Ref;
+        if (desired.Resource is not { } resource)
+        {
+            // Its CRD is in the same render (or nowhere, which the apply reports): it cannot exist yet.
+            return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
+        }
+
+        var (live, fromCache) = await LookupAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+        if (live is null && fromCache && settings.ConfirmAbsent)
+        {
+            live = await GetAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+            fromCache = false;
+        }
+
+        if (live is null)
+        {
+            return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
+        }
+
+        if (!settings.BypassVerdicts && verdicts.IsSynced(reference.Key, desired.Hash, live.ComparableHash))
+        {
+            return new DiffEntry(reference, DiffAction.None) { Desired = desired, LiveState = live };
+        }
+
+        JsonObject dryRun;
+        IReadOnlyList<string> conflicts = [];
+        try
+        {
+            try
+            {
+                // Without force first: a conflict names the other managers, which the result reports.
+                dryRun = await DryRunAsync(resource, desired.Object, force: false, cancellationToken);
+            }
+            catch (KubeApiException ex) when (ex.IsFieldManagerConflict)
+            {
+                conflicts = [.. ex.Conflicts.Select(c => c.Message ?? c.Field ?? "").Where(m => m.Length > 0)];
+                dryRun = await DryRunAsync(resource, desired.Object, force: true, cancellationToken);
+            }
+        }
+        catch (KubeApiException ex) when (IsImmutable(ex))
+        {
+            return new DiffEntry(reference, DiffAction.Update)
+            {
+                Immutable = true,
+                Message = ex.Status.Message,
+                Desired = desired,
+                LiveState = live,
+                Conflicts = conflicts,
+            };
+        }
+        catch (KubeApiException ex) when (IsRejection(ex))
+        {
+            LogDryRunRejected(logger, reference, ex.Status.Message);
+            return new DiffEntry(reference, DiffAction.Failed) { Message = ex.Status.Message, Desired = desired, LiveState = live };
+        }
+
+        var hash = Normalizer.Hash(dryRun);
+        if (hash != live.ComparableHash && fromCache && dryRun.GetResourceVersion() != live.ResourceVersion)
+        {
+            // The server holds a newer version than the cache (the watch lags): compare with that.
+            live = await GetAsync(resource, reference.Namespace, reference.Name, cancellationToken);
+            if (live is null)
+            {
+                return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
+            }
+        }
+
+        if (hash == live.ComparableHash)
+        {
+            verdicts.SetSynced(reference.Key, desired.Hash, live.ComparableHash);
+            return new DiffEntry(reference, DiffAction.None) { Desired = desired, LiveState = live };
+        }
+
+        var liveJson = live.ToJson();
+        var changed = ChangedFields(resource, liveJson, dryRun);
+        return new DiffEntry(reference, DiffAction.Update)
+        {
+            Message = changed.Count == 0 ? "differs from the desired state" : "differs: " + string.Join(", ", changed),
+            ChangedFields = changed,
+            Conflicts = conflicts,
+            Live = liveJson,
+            DryRun = dryRun,
+            Desired = desired,
+            LiveState = live,
+        };
+    }
+
+    private Task<JsonObject> DryRunAsync(ApiResource resource, JsonObject obj, bool force, CancellationToken cancellationToken) =>
+        client.ApplyAsync(
+            resource,
+            obj,
+            new ApplyOptions { FieldManager = options.FieldManager, Force = force, DryRun = true, FieldValidation = options.FieldValidation },
+            cancellationToken);
+
+    /// <summary>An update the server refuses because a field cannot change after creation.</summary>
+    internal static bool IsImmutable(KubeApiException ex) =>
+        (ex.IsInvalid || ex.IsConflict || ex.IsBadRequest)
+        && (ex.Status.Message.Contains("immutable", StringComparison.OrdinalIgnoreCase)
+            || ex.Status.Details?.Causes.Any(c => c.Message?.Contains("immutable", StringComparison.OrdinalIgnoreCase) == true) == true);
+
+    /// <summary>The server refused this object (as opposed to failing): the others can still be compared.</summary>
+    internal static bool IsRejection(KubeApiException ex) =>
+        ex.IsInvalid || ex.IsBadRequest || ex.IsForbidden || ex.IsNotFound || ex.IsConflict || ex.IsMethodNotAllowed
+        || ex.Code is 413 or 415;
+
+    /// <summary>Paths of compared fields that differ, without values. ConfigMap and Secret data is not kept live: if
+    /// nothing else differs, the data does.</summary>
+    private static List<string> ChangedFields(ApiResource resource, JsonObject live, JsonObject dryRun)
+    {
+        var left = Normalizer.Comparable(live);
+        var right = Normalizer.Comparable(dryRun);
+        var dataless = resource.Group.Length == 0 && resource.Kind is "ConfigMap" or "Secret";
+        if (dataless)
+        {
+            right.Remove("data");
+            right.Remove("binaryData");
+        }
+
+        var paths = new List<string>();
+        Compare(left, right, "", paths);
+        if (paths.Count == 0 && dataless)
+        {
+            paths.Add("data");
+        }
+
+        return paths;
+    }
+
+    private static void Compare(JsonNode? left, JsonNode? right, string path, List<string> paths)
+    {
+        if (paths.Count >= MaxChangedFields)
+        {
+            return;
+        }
+
+        if (left is JsonObject a && right is JsonObject b)
+        {
+            foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)).Order(StringComparer.Ordinal))
+            {
+                Compare(a[key], b[key], path.Length == 0 ? key : $"{path}.{key}", paths);
+            }
+
+            return;
+        }
+
+        if (left is JsonArray x && right is JsonArray y && x.Count == y.Count)
+        {
+            for (var i = 0; i < x.Count; i++)
+            {
+                Compare(x[i], y[i], $"{path}[{i}]", paths);
+            }
+
+            return;
+        }
+
+        if (!JsonNode.DeepEquals(left, right))
+        {
+            paths.Add(path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dry-run of {Object} rejected: {Message}")]
+    private static partial void LogDryRunRejected(ILogger logger, ResourceRef @object, string message);
+}

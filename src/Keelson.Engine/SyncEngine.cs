@@ -1,0 +1,525 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Keelson.Engine.Apply;
+using Keelson.Engine.Diff;
+using Keelson.Engine.Health;
+using Keelson.Engine.Render;
+using Keelson.Engine.Source;
+using Keelson.Kubernetes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keelson.Engine;
+
+/// <summary>
+/// The pipeline: Source → Render → Diff → Apply (and prune) → Health, for one owner per call, returning everything
+/// as data (<see cref="SyncResult"/>). Knows nothing of the Application type. Thread-safe and meant to be shared:
+/// one per process, with one client, one live cache, one source and one renderer, so discovery, renders, live
+/// state and in-sync verdicts are shared by all owners. Calls for different owners may run at once; calls for one
+/// owner must not overlap (the operator's work queue guarantees it).
+/// <para>
+/// Cost per call in a steady state (nothing changed in Git or the cluster): the source's cheap check, a cached
+/// render, a cached desired state, cache lookups and remembered verdicts — no API calls and no writes.
+/// </para>
+/// </summary>
+public sealed partial class SyncEngine
+{
+    private readonly KubeClient _client;
+    private readonly GitSource _source;
+    private readonly ManifestRenderer _renderer;
+    private readonly SyncEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HealthAssessor _health;
+    private readonly VerdictCache _verdicts;
+    private readonly Differ _differ;
+    private readonly Applier _applier;
+    private readonly Pruner _pruner;
+
+    // Desired states hang off the (cached, shared) render they came from, and go when it goes.
+    private readonly ConditionalWeakTable<RenderResult, ConcurrentDictionary<string, DesiredSet>> _prepared = [];
+
+    public SyncEngine(
+        KubeClient client,
+        GitSource source,
+        ManifestRenderer renderer,
+        LiveCache liveCache,
+        SyncEngineOptions? options = null,
+        TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(renderer);
+        ArgumentNullException.ThrowIfNull(liveCache);
+        _client = client;
+        _source = source;
+        _renderer = renderer;
+        LiveCache = liveCache;
+        _options = options ?? new SyncEngineOptions();
+        _time = time ?? TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<SyncEngine>();
+        _health = new HealthAssessor(_time);
+        _verdicts = new VerdictCache(_options.VerdictCacheSize);
+        _differ = new Differ(client, liveCache, _verdicts, _options, loggerFactory.CreateLogger<Differ>());
+        _applier = new Applier(client, liveCache, _verdicts, _health, _options, _time, loggerFactory.CreateLogger<Applier>());
+        _pruner = new Pruner(client, liveCache, _differ, loggerFactory.CreateLogger<Pruner>());
+    }
+
+    /// <summary>The live state the engine compares against; subscribe to it to hear of changes made by others.</summary>
+    public LiveCache LiveCache { get; }
+
+    /// <summary>Runs the pipeline once for one owner.</summary>
+    /// <exception cref="ArgumentException">The owner is not <c>namespace/name</c>.</exception>
+    public async Task<SyncResult> SyncAsync(SyncRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Tracking.IsValidOwner(request.Owner))
+        {
+            throw new ArgumentException($"the owner must be \"namespace/name\", got \"{request.Owner}\"", nameof(request));
+        }
+
+        var run = new Run(request, _time.GetTimestamp());
+
+        // Source
+        SourceSnapshot snapshot;
+        try
+        {
+            snapshot = await _source.ResolveAsync(request.Source, cancellationToken);
+        }
+        catch (SourceException ex)
+        {
+            return Fail(run, new SyncError(SyncStage.Source, ex.Reason.ToString(), ex.Message));
+        }
+
+        run.Commit = snapshot.Commit;
+
+        // Render
+        RenderResult render;
+        using (snapshot)
+        {
+            try
+            {
+                render = await _renderer.RenderAsync(
+                    new RenderRequest
+                    {
+                        RepoRoot = snapshot.RootPath,
+                        Path = request.Render.Path,
+                        Directory = request.Render.Directory,
+                        Kustomize = request.Render.Kustomize,
+                        CacheKey = $"{snapshot.RepoUrl}@{snapshot.Commit.Sha}",
+                        Hard = request.Source.Hard,
+                    },
+                    cancellationToken);
+            }
+            catch (RenderException ex)
+            {
+                return Fail(run, new SyncError(SyncStage.Render, "RenderFailed", ex.Message) { File = ex.File, Line = ex.Line, Column = ex.Column });
+            }
+        }
+
+        run.Renderer = render.Renderer;
+
+        DesiredSet desired;
+        try
+        {
+            desired = await PrepareAsync(request, render, cancellationToken);
+            await LiveCache.TrackAsync(request.Owner, await KindsAsync(desired, request.PreviousInventory, cancellationToken), cancellationToken);
+        }
+        catch (DesiredStateException ex)
+        {
+            return Fail(run, new SyncError(SyncStage.Render, "InvalidManifest", ex.Message) { File = ex.File });
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
+        }
+
+        return await CompareAndSyncAsync(run, desired, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes every object of an inventory that still carries the owner's tracking id (for an Application deleted
+    /// with the resources finalizer). Objects that fail to delete stay in the returned inventory.
+    /// </summary>
+    public async Task<SyncResult> DeleteAllAsync(string owner, IReadOnlyList<InventoryEntry> inventory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        if (!Tracking.IsValidOwner(owner))
+        {
+            throw new ArgumentException($"the owner must be \"namespace/name\", got \"{owner}\"", nameof(owner));
+        }
+
+        var run = new Run(new SyncRequest { Owner = owner, Source = new SourceRequest { RepoUrl = "" }, Mode = SyncMode.Sync, PreviousInventory = inventory }, _time.GetTimestamp());
+        List<PruneOutcome> outcomes;
+        try
+        {
+            outcomes = await _pruner.PruneAsync(owner, inventory, delete: true, cancellationToken);
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            return Fail(run, new SyncError(SyncStage.Apply, "ClusterUnavailable", ClusterMessage(ex)));
+        }
+
+        var resources = outcomes.Where(o => o.State is not PruneState.Gone).Select(o => StaleResult(o, SyncMode.Sync)).ToList();
+        var failed = outcomes.Count(o => o.State == PruneState.Failed);
+        return new SyncResult
+        {
+            Owner = owner,
+            Mode = SyncMode.Sync,
+            Sync = failed > 0 ? SyncStatus.OutOfSync : SyncStatus.Synced,
+            Health = HealthResult.Healthy(),
+            Resources = resources,
+            Inventory = [.. outcomes.Where(o => o.Keep).Select(o => o.Entry).OrderBy(e => e.Id, StringComparer.Ordinal)],
+            Counts = new SyncCounts(0, 0, 0, outcomes.Count(o => o.State == PruneState.Pruned), failed),
+            Error = failed > 0 ? new SyncError(SyncStage.Apply, "PruneFailed", Summarize("could not be deleted", resources.Where(r => r.Action == ResourceAction.Failed).ToList(), outcomes.Count)) : null,
+            Duration = _time.GetElapsedTime(run.Started),
+        };
+    }
+
+    /// <summary>Forgets an owner that was deleted: the kinds only it needed stop being watched.</summary>
+    public Task ForgetAsync(string owner) => LiveCache.ReleaseAsync(owner);
+
+    private async Task<SyncResult> CompareAndSyncAsync(Run run, DesiredSet desired, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        var sync = request.Mode == SyncMode.Sync;
+        DiffEntry[] diff;
+        try
+        {
+            diff = await _differ.DiffAsync(
+                desired.Objects,
+                new DiffSettings { ConfirmAbsent = !sync, BypassVerdicts = request.Source.Hard },
+                cancellationToken);
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
+        }
+
+        var rendered = desired.Objects.Select(o => o.Ref.InventoryId).ToHashSet(StringComparer.Ordinal);
+        var stale = request.PreviousInventory.Where(e => !rendered.Contains(e.Id)).DistinctBy(e => e.Id).ToList();
+        var outcomes = new Dictionary<string, ApplyOutcome>(StringComparer.Ordinal);
+        var hookOutcomes = new List<ApplyOutcome>();
+        var errors = new List<SyncError>();
+        var applied = true;
+        var pruneDelete = false;
+        string? pruneNote = null;
+
+        try
+        {
+            if (sync)
+            {
+                var drifted = diff.Where(d => d.Action is DiffAction.Create or DiffAction.Update).Select(d => new ApplyItem(d.Desired!, d)).ToList();
+                applied = await ApplyAsync(run, desired, drifted, outcomes, hookOutcomes, errors, cancellationToken);
+                var failures = outcomes.Values.Any(o => !o.Succeeded) || diff.Any(d => d.Action == DiffAction.Failed) || !applied;
+                if (stale.Count > 0 && request.Options.Prune)
+                {
+                    if (desired.Objects.Count == 0 && !request.Options.AllowEmpty)
+                    {
+                        errors.Add(new SyncError(SyncStage.Apply, "PruneRefused",
+                            $"refusing to prune all {stale.Count} objects: the source rendered no objects (allow empty syncs to let this happen)"));
+                    }
+                    else if (failures)
+                    {
+                        pruneNote = "not pruned: some objects failed to apply; pruning waits for a clean sync";
+                    }
+                    else
+                    {
+                        pruneDelete = true;
+                    }
+                }
+            }
+
+            var pruned = stale.Count == 0 ? [] : await _pruner.PruneAsync(request.Owner, stale, pruneDelete, cancellationToken);
+            return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            // Applies catch their own failures; this is a lookup (prune, hooks) failing. Report what was done.
+            errors.Add(new SyncError(sync ? SyncStage.Apply : SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
+            return Finish(run, desired, diff, outcomes, hookOutcomes, [], null, errors, applied);
+        }
+    }
+
+    /// <summary>Creates the namespace, runs pre-hooks, applies, runs post-hooks. False when nothing could be applied.</summary>
+    private async Task<bool> ApplyAsync(
+        Run run, DesiredSet desired, List<ApplyItem> drifted, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes,
+        List<SyncError> errors, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        if (drifted.Count == 0)
+        {
+            return true;
+        }
+
+        if (request.Options.CreateNamespace && request.DestinationNamespace is { Length: > 0 } ns)
+        {
+            if (await _applier.EnsureNamespaceAsync(ns, cancellationToken) is { } problem)
+            {
+                errors.Add(new SyncError(SyncStage.Apply, "NamespaceFailed", problem));
+                return false;
+            }
+        }
+
+        if (desired.Hooks.Count > 0)
+        {
+            var (before, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken);
+            hookOutcomes.AddRange(before);
+            if (!ok)
+            {
+                errors.Add(new SyncError(SyncStage.Apply, "HookFailed", $"{before[^1].Ref}: {before[^1].Message}; nothing else was applied"));
+                return false;
+            }
+        }
+
+        foreach (var outcome in await _applier.ApplyAsync(drifted, request.Options.Replace, cancellationToken))
+        {
+            outcomes[outcome.Ref.Key] = outcome;
+        }
+
+        if (desired.Hooks.Count > 0 && outcomes.Values.All(o => o.Succeeded))
+        {
+            var (after, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.After, cancellationToken);
+            hookOutcomes.AddRange(after);
+            if (!ok)
+            {
+                errors.Add(new SyncError(SyncStage.Apply, "HookFailed", $"{after[^1].Ref}: {after[^1].Message}"));
+            }
+        }
+
+        return true;
+    }
+
+    private SyncResult Finish(
+        Run run, DesiredSet desired, DiffEntry[] diff, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes,
+        List<PruneOutcome> pruned, string? pruneNote, List<SyncError> errors, bool applied)
+    {
+        var request = run.Request;
+        var sync = request.Mode == SyncMode.Sync;
+        var resources = new List<ResourceResult>(diff.Length + pruned.Count + hookOutcomes.Count);
+        var healths = new List<ResourceHealth>(diff.Length);
+        int created = 0, configured = 0, unchanged = 0, failed = 0;
+        var rejected = new List<ResourceResult>();
+        foreach (var entry in diff)
+        {
+            var result = ResourceResult.For(entry.Resource);
+            LiveObject? live;
+            outcomes.TryGetValue(entry.Resource.Key, out var outcome);
+            if (entry.Action == DiffAction.Failed)
+            {
+                live = entry.LiveState;
+                result = result with { Status = SyncStatus.OutOfSync, Message = entry.Message, Action = sync ? ResourceAction.Failed : null };
+                failed++;
+                rejected.Add(result);
+            }
+            else if (outcome is not null)
+            {
+                live = outcome.Succeeded ? outcome.Live : entry.LiveState;
+                result = result with
+                {
+                    Status = outcome.Succeeded ? SyncStatus.Synced : SyncStatus.OutOfSync,
+                    Action = outcome.Action,
+                    Message = outcome.Message,
+                };
+                switch (outcome.Action)
+                {
+                    case ResourceAction.Created:
+                        created++;
+                        break;
+                    case ResourceAction.Configured:
+                        configured++;
+                        break;
+                    default:
+                        failed++;
+                        rejected.Add(result);
+                        break;
+                }
+            }
+            else
+            {
+                live = entry.LiveState;
+                var inSync = entry.Action == DiffAction.None;
+                result = result with
+                {
+                    Status = inSync ? SyncStatus.Synced : SyncStatus.OutOfSync,
+                    Action = sync && inSync ? ResourceAction.Unchanged : null,
+                    Message = inSync ? null : entry.Immutable ? $"{entry.Message} (immutable field)" : entry.Message,
+                };
+                if (sync && inSync)
+                {
+                    unchanged++;
+                }
+            }
+
+            var health = _health.Assess(live?.ToJson());
+            healths.Add(new ResourceHealth(entry.Resource.Kind, entry.Resource.Namespace, entry.Resource.Name, health));
+            resources.Add(result with { Health = health });
+        }
+
+        var prunedCount = 0;
+        foreach (var outcome in pruned)
+        {
+            if (outcome.State == PruneState.Gone || (!sync && outcome.State == PruneState.NotOwned))
+            {
+                continue;
+            }
+
+            var result = StaleResult(outcome, request.Mode);
+            if (pruneNote is not null && outcome.State == PruneState.Kept)
+            {
+                result = result with { Message = pruneNote };
+            }
+
+            prunedCount += outcome.State == PruneState.Pruned ? 1 : 0;
+            if (outcome.State == PruneState.Failed)
+            {
+                failed++;
+                rejected.Add(result);
+            }
+
+            resources.Add(result);
+        }
+
+        foreach (var hook in hookOutcomes)
+        {
+            resources.Add(ResourceResult.For(hook.Ref) with
+            {
+                Hook = true,
+                Status = hook.Succeeded ? SyncStatus.Synced : SyncStatus.OutOfSync,
+                Action = hook.Action,
+                Message = hook.Message,
+            });
+        }
+
+        if (rejected.Count > 0)
+        {
+            var what = sync ? "failed" : "were rejected by the API server";
+            errors.Insert(0, new SyncError(sync ? SyncStage.Apply : SyncStage.Diff, sync ? "ApplyFailed" : "InvalidObjects", Summarize(what, rejected, diff.Length + pruned.Count)));
+        }
+
+        var outOfSync = resources.Any(r => !r.Hook && (r.Status != SyncStatus.Synced || r.RequiresPruning));
+        var inventory = applied
+            ? desired.Objects.Select(o => InventoryEntry.Of(o.Ref)).Concat(pruned.Where(p => p.Keep).Select(p => p.Entry))
+            : request.PreviousInventory;
+        var error = errors.Count == 0 ? null : errors.Count == 1 ? errors[0] : errors[0] with { Message = string.Join("; ", errors.Select(e => e.Message)) };
+        var result2 = new SyncResult
+        {
+            Owner = request.Owner,
+            Mode = request.Mode,
+            Commit = run.Commit,
+            Renderer = run.Renderer,
+            Sync = outOfSync || error is not null ? SyncStatus.OutOfSync : SyncStatus.Synced,
+            Health = HealthAssessor.Aggregate(healths),
+            Resources = resources,
+            Inventory = [.. inventory.DistinctBy(e => e.Id).OrderBy(e => e.Id, StringComparer.Ordinal)],
+            Counts = new SyncCounts(created, configured, unchanged, prunedCount, failed),
+            Diff = diff,
+            Error = error,
+            Duration = _time.GetElapsedTime(run.Started),
+        };
+        LogFinished(request.Owner, request.Mode, run.Commit?.Sha, result2.Sync, created, configured, prunedCount, failed, result2.Duration.TotalMilliseconds);
+        return result2;
+    }
+
+    private static ResourceResult StaleResult(PruneOutcome outcome, SyncMode mode)
+    {
+        var result = ResourceResult.For(outcome.Ref) with { Message = outcome.Message };
+        return outcome.State switch
+        {
+            PruneState.Pruned => result with { Status = SyncStatus.Synced, Action = ResourceAction.Pruned },
+            PruneState.NotOwned => result with { Status = SyncStatus.Synced, Action = ResourceAction.PruneSkipped },
+            PruneState.Failed => result with { Status = SyncStatus.OutOfSync, RequiresPruning = true, Action = ResourceAction.Failed },
+            _ => result with { Status = SyncStatus.OutOfSync, RequiresPruning = true, Action = mode == SyncMode.Sync ? null : null },
+        };
+    }
+
+    private async Task<DesiredSet> PrepareAsync(SyncRequest request, RenderResult render, CancellationToken cancellationToken)
+    {
+        var key = $"{request.Owner}\n{request.DestinationNamespace}";
+        var sets = _prepared.GetValue(render, _ => new ConcurrentDictionary<string, DesiredSet>(StringComparer.Ordinal));
+        if (sets.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var prepared = await DesiredState.PrepareAsync(request.Owner, render, request.DestinationNamespace, _client.Mapper, cancellationToken);
+        if (prepared.Complete)
+        {
+            sets[key] = prepared;
+        }
+
+        return prepared;
+    }
+
+    /// <summary>The kinds an owner needs watched: what it renders and what its inventory still names.</summary>
+    private async Task<List<ApiResource>> KindsAsync(DesiredSet desired, IReadOnlyList<InventoryEntry> inventory, CancellationToken cancellationToken)
+    {
+        var kinds = new Dictionary<(string, string, string), ApiResource>();
+        foreach (var obj in desired.Objects)
+        {
+            if (obj.Resource is { } r)
+            {
+                kinds.TryAdd((r.Group, r.Version, r.Resource), r);
+            }
+        }
+
+        foreach (var entry in inventory)
+        {
+            if (entry.ToRef() is { } reference && !desired.Objects.Any(o => o.Ref.Group == reference.Group && o.Ref.Version == reference.Version && o.Ref.Kind == reference.Kind)
+                && await _client.Mapper.TryResolveAsync(reference.GroupVersionKind, cancellationToken) is { } r)
+            {
+                kinds.TryAdd((r.Group, r.Version, r.Resource), r);
+            }
+        }
+
+        return [.. kinds.Values];
+    }
+
+    private SyncResult Fail(Run run, SyncError error)
+    {
+        LogFailed(run.Request.Owner, error.Stage, error.Message);
+        return new SyncResult
+        {
+            Owner = run.Request.Owner,
+            Mode = run.Request.Mode,
+            Commit = run.Commit,
+            Renderer = run.Renderer,
+            Sync = SyncStatus.Unknown,
+            Health = new HealthResult(HealthStatus.Unknown, $"not assessed: {error.Message}"),
+            Inventory = run.Request.PreviousInventory,
+            Error = error,
+            Duration = _time.GetElapsedTime(run.Started),
+        };
+    }
+
+    private static string Summarize(string what, List<ResourceResult> failures, int total)
+    {
+        var shown = string.Join("; ", failures.Take(3).Select(f => $"{f}: {f.Message}"));
+        var more = failures.Count > 3 ? $" (and {failures.Count - 3} more)" : "";
+        return $"{failures.Count} of {total} objects {what}: {shown}{more}";
+    }
+
+    private static bool IsClusterFailure(Exception ex) =>
+        ex is KubeApiException or HttpRequestException or IOException or Kubernetes.Discovery.UnknownKindException
+        || (ex is TaskCanceledException && ex.InnerException is TimeoutException);
+
+    private static string ClusterMessage(Exception ex) => ex switch
+    {
+        KubeApiException api => $"the API server answered: {api.Status.Message} ({api.Status.Code})",
+        _ => $"the API server could not be reached: {ex.Message}",
+    };
+
+    /// <summary>What one call knows as it goes.</summary>
+    private sealed class Run(SyncRequest request, long started)
+    {
+        public SyncRequest Request { get; } = request;
+
+        public long Started { get; } = started;
+
+        public CommitInfo? Commit { get; set; }
+
+        public string? Renderer { get; set; }
+    }
+}

@@ -1,0 +1,63 @@
+using Keelson.Engine.Render;
+using Keelson.Engine.Source;
+
+namespace Keelson.Engine;
+
+/// <summary>Compare only, or compare and then apply what drifted.</summary>
+public enum SyncMode
+{
+    /// <summary>Report what differs; write nothing.</summary>
+    Compare,
+
+    /// <summary>Compare, then apply what drifted (and prune when asked).</summary>
+    Sync,
+}
+
+/// <summary>How a sync may change the cluster (Argo CD's syncPolicy and syncOptions).</summary>
+public sealed record SyncOptions
+{
+    /// <summary>Create the destination namespace when missing (it is not part of the inventory and never pruned).</summary>
+    public bool CreateNamespace { get; init; }
+
+    /// <summary>Delete objects of the previous inventory that are no longer rendered.</summary>
+    public bool Prune { get; init; }
+
+    /// <summary>Allow a prune when the render produced no objects at all (which would delete everything).</summary>
+    public bool AllowEmpty { get; init; }
+
+    /// <summary>Delete and re-create an object whose change the server refuses as immutable (Flux's force).</summary>
+    public bool Replace { get; init; }
+}
+
+/// <summary>How to render the source: the app path and the renderer options, passed through to the renderer.</summary>
+public sealed record RenderOptions
+{
+    /// <summary>Directory in the repository; "" is the root.</summary>
+    public string Path { get; init; } = "";
+
+    public DirectoryOptions Directory { get; init; } = new();
+
+    public KustomizeOptions? Kustomize { get; init; }
+}
+
+/// <summary>One run of the pipeline for one owner (an Application, but the engine never sees that type).</summary>
+public sealed record SyncRequest
+{
+    /// <summary>The owner, <c>namespace/name</c>: written into every object's tracking id.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>Repository, revision and credentials; <see cref="SourceRequest.Hard"/> is a hard refresh (no cache).</summary>
+    public required SourceRequest Source { get; init; }
+
+    public RenderOptions Render { get; init; } = new();
+
+    /// <summary>The namespace given to namespaced objects that have none.</summary>
+    public string? DestinationNamespace { get; init; }
+
+    public SyncOptions Options { get; init; } = new();
+
+    public SyncMode Mode { get; init; } = SyncMode.Compare;
+
+    /// <summary>The inventory of the previous run (from the owner's status), for pruning.</summary>
+    public IReadOnlyList<InventoryEntry> PreviousInventory { get; init; } = [];
+}

@@ -1,0 +1,130 @@
+using Keelson.Engine.Diff;
+using Keelson.Engine.Health;
+using Keelson.Engine.Source;
+
+namespace Keelson.Engine;
+
+/// <summary>Whether the cluster matches Git.</summary>
+public enum SyncStatus
+{
+    Synced,
+    OutOfSync,
+
+    /// <summary>The comparison could not be made (source, render or cluster failure).</summary>
+    Unknown,
+}
+
+/// <summary>What a sync did to one object.</summary>
+public enum ResourceAction
+{
+    Created,
+    Configured,
+    Unchanged,
+    Pruned,
+
+    /// <summary>A stale object that was not deleted because it does not carry this owner's tracking id any more.</summary>
+    PruneSkipped,
+    Failed,
+}
+
+/// <summary>The stage a failure happened in.</summary>
+public enum SyncStage
+{
+    Source,
+    Render,
+    Diff,
+    Apply,
+}
+
+/// <summary>
+/// Why a run failed. Source, Render and Diff failures are comparison errors (nothing was changed); Apply failures are
+/// sync errors. The message is for users: it names files and lines for render errors and never holds a secret.
+/// </summary>
+public sealed record SyncError(SyncStage Stage, string Reason, string Message)
+{
+    /// <summary>The condition type to report: "ComparisonError" or "SyncError".</summary>
+    public string Condition => Stage == SyncStage.Apply ? "SyncError" : "ComparisonError";
+
+    /// <summary>The file at fault, relative to the repository root (render errors).</summary>
+    public string? File { get; init; }
+
+    public int? Line { get; init; }
+
+    public int? Column { get; init; }
+}
+
+/// <summary>One object of the result: rendered, or stale from the previous inventory.</summary>
+public sealed record ResourceResult(string Group, string Version, string Kind, string? Namespace, string Name)
+{
+    public SyncStatus Status { get; init; }
+
+    /// <summary>Health of the live object (Missing when it does not exist); null for stale objects and hooks.</summary>
+    public HealthResult? Health { get; init; }
+
+    /// <summary>Stale: in the previous inventory, not rendered any more, still in the cluster with this owner's id.</summary>
+    public bool RequiresPruning { get; init; }
+
+    /// <summary>A Helm hook (run before or after the other objects, not part of the inventory or the app health).</summary>
+    public bool Hook { get; init; }
+
+    /// <summary>What the sync did (null when comparing only).</summary>
+    public ResourceAction? Action { get; init; }
+
+    /// <summary>Why it failed, what differs, or what else happened (fields taken over from other managers).</summary>
+    public string? Message { get; init; }
+
+    public static ResourceResult For(ResourceRef resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return new ResourceResult(resource.Group, resource.Version, resource.Kind, resource.Namespace, resource.Name);
+    }
+
+    public override string ToString() => Namespace is { Length: > 0 } ns ? $"{Kind} {ns}/{Name}" : $"{Kind} {Name}";
+}
+
+/// <summary>How many objects each action touched.</summary>
+public sealed record SyncCounts(int Created, int Configured, int Unchanged, int Pruned, int Failed)
+{
+    /// <summary>Objects written or deleted.</summary>
+    public int Changed => Created + Configured + Pruned;
+}
+
+/// <summary>The outcome of one run, as data. Expected failures are in <see cref="Error"/>, never thrown.</summary>
+public sealed record SyncResult
+{
+    public required string Owner { get; init; }
+
+    public required SyncMode Mode { get; init; }
+
+    /// <summary>The commit the revision resolved to (null when the source failed).</summary>
+    public CommitInfo? Commit { get; init; }
+
+    /// <summary>The commit SHA, or null when the source failed.</summary>
+    public string? Revision => Commit?.Sha;
+
+    /// <summary>"directory", "kustomize" or "helm".</summary>
+    public string? Renderer { get; init; }
+
+    public required SyncStatus Sync { get; init; }
+
+    /// <summary>The worst health of the resources (hooks skipped); Unknown when nothing could be assessed.</summary>
+    public required HealthResult Health { get; init; }
+
+    public IReadOnlyList<ResourceResult> Resources { get; init; } = [];
+
+    /// <summary>
+    /// What to store as the owner's inventory: every rendered object, plus stale objects that still exist with this
+    /// owner's id (not pruned, or their delete failed) so a later run deals with them. On failure before the apply,
+    /// the previous inventory unchanged.
+    /// </summary>
+    public IReadOnlyList<InventoryEntry> Inventory { get; init; } = [];
+
+    public SyncCounts Counts { get; init; } = new(0, 0, 0, 0, 0);
+
+    /// <summary>The comparison of every rendered object (hooks apart).</summary>
+    public IReadOnlyList<DiffEntry> Diff { get; init; } = [];
+
+    public SyncError? Error { get; init; }
+
+    public TimeSpan Duration { get; init; }
+}

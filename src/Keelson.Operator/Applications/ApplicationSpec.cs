@@ -1,0 +1,246 @@
+using System.Text.Json.Nodes;
+using Keelson.Engine.Render;
+
+namespace Keelson.Operator.Applications;
+
+/// <summary>
+/// <c>spec</c> of an Application, read from the unstructured object with the CRD's defaults, so an object that
+/// bypassed defaulting (an older CRD, a status-less test object) means the same as one that did not.
+/// </summary>
+internal sealed record ApplicationSpec
+{
+    public required SourceSpec Source { get; init; }
+
+    public DestinationSpec Destination { get; init; } = new();
+
+    public SyncPolicySpec SyncPolicy { get; init; } = new();
+
+    /// <summary>Reads <c>spec</c> of an Application.</summary>
+    /// <exception cref="SpecException">A field is missing or malformed; the message names it.</exception>
+    public static ApplicationSpec Parse(JsonObject application)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        var spec = JsonRead.Object(application, "spec") ?? throw new SpecException("spec", "is missing");
+        return new ApplicationSpec
+        {
+            Source = SourceSpec.Parse(JsonRead.Object(spec, "source") ?? throw new SpecException("spec.source", "is missing")),
+            Destination = new DestinationSpec { Namespace = Text(JsonRead.Object(spec, "destination"), "namespace") },
+            SyncPolicy = SyncPolicySpec.Parse(JsonRead.Object(spec, "syncPolicy")),
+        };
+    }
+
+    internal static string? Text(JsonObject? parent, string name) => JsonRead.String(parent, name) is { Length: > 0 } s ? s.Trim() : null;
+}
+
+/// <summary><c>spec.source</c>: where the desired state comes from.</summary>
+internal sealed record SourceSpec
+{
+    public required string RepoUrl { get; init; }
+
+    public string TargetRevision { get; init; } = "HEAD";
+
+    /// <summary>Directory in the repository, "" for the root.</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>Name of a Secret in the Application's namespace with the repository's credentials.</summary>
+    public string? SecretName { get; init; }
+
+    public DirectoryOptions Directory { get; init; } = new();
+
+    /// <summary><c>spec.source.helm</c> as written; handed to the Helm renderer once it is wired in.</summary>
+    public JsonObject? Helm { get; init; }
+
+    public static SourceSpec Parse(JsonObject source)
+    {
+        var repoUrl = ApplicationSpec.Text(source, "repoURL") ?? throw new SpecException("spec.source.repoURL", "is required");
+        if (ApplicationSpec.Text(source, "chart") is { } chart)
+        {
+            throw new SpecException("spec.source.chart", $"names chart '{chart}' of a Helm repository; Helm repository sources are not supported yet (point repoURL at a Git repository holding the chart)");
+        }
+
+        var path = (JsonRead.String(source, "path") ?? "").Trim();
+        if (path is "." or "./")
+        {
+            path = "";
+        }
+
+        var directory = JsonRead.Object(source, "directory");
+        string? secret = null;
+        if (JsonRead.Object(source, "secretRef") is { } secretRef)
+        {
+            secret = ApplicationSpec.Text(secretRef, "name") ?? throw new SpecException("spec.source.secretRef.name", "is required when secretRef is set");
+        }
+
+        return new SourceSpec
+        {
+            RepoUrl = repoUrl,
+            TargetRevision = ApplicationSpec.Text(source, "targetRevision") ?? "HEAD",
+            Path = path,
+            SecretName = secret,
+            Directory = new DirectoryOptions
+            {
+                Recurse = JsonRead.Bool(directory, "recurse") ?? false,
+                Include = JsonRead.String(directory, "include") ?? new DirectoryOptions().Include,
+                Exclude = JsonRead.String(directory, "exclude") ?? "",
+            },
+            Helm = JsonRead.Object(source, "helm"),
+        };
+    }
+}
+
+/// <summary><c>spec.destination</c>.</summary>
+internal sealed record DestinationSpec
+{
+    /// <summary>Set on namespaced objects that have no namespace of their own.</summary>
+    public string? Namespace { get; init; }
+}
+
+/// <summary><c>spec.syncPolicy</c>.</summary>
+internal sealed record SyncPolicySpec
+{
+    // Argo CD options that describe what Keelson always does; accepted so migrated Applications need no edit.
+    private static readonly string[] AlwaysOn = ["ServerSideApply", "ApplyOutOfSyncOnly"];
+
+    /// <summary>Null: Keelson only reports OutOfSync (and syncs on request).</summary>
+    public AutomatedPolicy? Automated { get; init; }
+
+    public bool CreateNamespace { get; init; }
+
+    /// <summary>Null: a failed sync is not retried until the revision or the spec changes, or a sync is requested.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    public static SyncPolicySpec Parse(JsonObject? policy)
+    {
+        if (policy is null)
+        {
+            return new SyncPolicySpec();
+        }
+
+        AutomatedPolicy? automated = null;
+        if (JsonRead.Object(policy, "automated") is { } auto)
+        {
+            automated = new AutomatedPolicy
+            {
+                Prune = JsonRead.Bool(auto, "prune") ?? false,
+                SelfHeal = JsonRead.Bool(auto, "selfHeal") ?? false,
+                AllowEmpty = JsonRead.Bool(auto, "allowEmpty") ?? false,
+            };
+        }
+
+        var createNamespace = false;
+        if (JsonRead.Array(policy, "syncOptions") is { } options)
+        {
+            for (var i = 0; i < options.Count; i++)
+            {
+                var text = options[i] is JsonValue v && v.TryGetValue(out string? s) ? s.Trim() : "";
+                var eq = text.IndexOf('=', StringComparison.Ordinal);
+                var (name, value) = eq > 0 ? (text[..eq], text[(eq + 1)..]) : (text, "");
+                var where = $"spec.syncPolicy.syncOptions[{i}]";
+                if (value is not ("true" or "false"))
+                {
+                    throw new SpecException(where, $"'{text}' is not NAME=true or NAME=false");
+                }
+
+                if (name == "CreateNamespace")
+                {
+                    createNamespace = value == "true";
+                }
+                else if (!AlwaysOn.Contains(name, StringComparer.Ordinal))
+                {
+                    throw new SpecException(where, $"'{name}' is not a supported sync option (supported: CreateNamespace, and {string.Join(", ", AlwaysOn)} which are always on)");
+                }
+                else if (value == "false")
+                {
+                    throw new SpecException(where, $"{name} cannot be turned off: Keelson always applies server-side and only what is out of sync");
+                }
+            }
+        }
+
+        return new SyncPolicySpec
+        {
+            Automated = automated,
+            CreateNamespace = createNamespace,
+            Retry = JsonRead.Object(policy, "retry") is { } retry ? RetryPolicy.Parse(retry) : null,
+        };
+    }
+}
+
+/// <summary><c>spec.syncPolicy.automated</c>. Argo CD's defaults: everything off.</summary>
+internal sealed record AutomatedPolicy
+{
+    /// <summary>Delete objects that are no longer rendered.</summary>
+    public bool Prune { get; init; }
+
+    /// <summary>Sync again when a managed object drifts, not only when Git changes.</summary>
+    public bool SelfHeal { get; init; }
+
+    /// <summary>Allow a sync that would prune every object (an empty render).</summary>
+    public bool AllowEmpty { get; init; }
+}
+
+/// <summary><c>spec.syncPolicy.retry</c>, with Argo CD's defaults (5 retries, 5 s doubling up to 3 min).</summary>
+internal sealed record RetryPolicy
+{
+    public int Limit { get; init; } = 5;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int Factor { get; init; } = 2;
+
+    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The wait before retry number <paramref name="retry"/> (1 for the first retry):
+    /// Duration × Factor^(retry−1), capped at MaxDuration.
+    /// </summary>
+    public TimeSpan DelayBefore(int retry)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
+        var ticks = Duration.Ticks * Math.Pow(Factor, retry - 1);
+        return ticks >= MaxDuration.Ticks ? MaxDuration : TimeSpan.FromTicks((long)ticks);
+    }
+
+    public static RetryPolicy Parse(JsonObject retry)
+    {
+        var defaults = new RetryPolicy();
+        var limit = JsonRead.Long(retry, "limit") ?? defaults.Limit;
+        if (limit is < 0 or > int.MaxValue)
+        {
+            throw new SpecException("spec.syncPolicy.retry.limit", $"{limit} is not between 0 and {int.MaxValue}");
+        }
+
+        var backoff = JsonRead.Object(retry, "backoff");
+        var factor = JsonRead.Long(backoff, "factor") ?? defaults.Factor;
+        if (factor is < 1 or > 1000)
+        {
+            throw new SpecException("spec.syncPolicy.retry.backoff.factor", $"{factor} is not between 1 and 1000");
+        }
+
+        var duration = ReadDuration(backoff, "duration", defaults.Duration);
+        var max = ReadDuration(backoff, "maxDuration", defaults.MaxDuration);
+        if (max < duration)
+        {
+            throw new SpecException("spec.syncPolicy.retry.backoff.maxDuration", $"{GoDuration.Format(max)} is shorter than duration {GoDuration.Format(duration)}");
+        }
+
+        return new RetryPolicy { Limit = (int)limit, Factor = (int)factor, Duration = duration, MaxDuration = max };
+    }
+
+    private static TimeSpan ReadDuration(JsonObject? backoff, string name, TimeSpan fallback)
+    {
+        if (JsonRead.String(backoff, name) is not { } text)
+        {
+            return fallback;
+        }
+
+        return GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero
+            ? value
+            : throw new SpecException($"spec.syncPolicy.retry.backoff.{name}", $"'{text}' is not a positive duration (write e.g. 5s, 1m30s, 2h)");
+    }
+}
+
+/// <summary>A spec the CRD schema let through but Keelson cannot act on; the message names the field.</summary>
+internal sealed class SpecException(string field, string problem) : Exception($"{field} {problem}")
+{
+    public string Field { get; } = field;
+}

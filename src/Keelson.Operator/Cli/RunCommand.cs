@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Keelson.Kubernetes;
+using Keelson.Kubernetes.Config;
+using Keelson.Operator.Hosting;
+using Keelson.Operator.Reconciliation;
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Operator.Cli;
+
+/// <summary><c>keelson run</c>: the operator against a real cluster (in-cluster, or a kubeconfig).</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: in-cluster, then KUBECONFIG, then ~/.kube/config)" };
+        var context = new Option<string?>("--context") { Description = "Kubeconfig context to use" };
+        var ns = new Option<string?>("--namespace") { Description = "Watch Applications of this namespace only (default: all)" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Applications reconciled at once", DefaultValueFactory = _ => 4 };
+        var interval = new Option<string>("--reconcile-interval") { Description = "Periodic check of every Application (Go duration; jitter is added)", DefaultValueFactory = _ => "3m" };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Use a Lease so only one replica reconciles", DefaultValueFactory = _ => true };
+        var leaseNamespace = new Option<string>("--lease-namespace")
+        {
+            Description = "Namespace of the leader election Lease",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } pod ? pod : "keelson",
+        };
+        var metrics = new Option<string>("--metrics-address") { Description = "Address of /metrics, /healthz and /readyz", DefaultValueFactory = _ => "0.0.0.0:8080" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Git cache directory (default: a temporary directory)" };
+        var allowFile = new Option<bool>("--allow-file-urls") { Description = "Accept file:// repository URLs (reads the operator's own file system)" };
+        var command = new Command("run", "Run the operator against a cluster")
+        {
+            kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Error;
+            if (!CliDurations.TryParse(parse.GetValue(interval)!, out var reconcileInterval))
+            {
+                await output.WriteLineAsync($"--reconcile-interval: '{parse.GetValue(interval)}' is not a duration (write e.g. 30s, 3m)");
+                return 2;
+            }
+
+            if (parse.GetValue(concurrency) < 1)
+            {
+                await output.WriteLineAsync("--concurrency must be at least 1");
+                return 2;
+            }
+
+            KubeClientConfig config;
+            try
+            {
+                config = KubeClientConfig.Load(new KubeConfigOptions { Path = parse.GetValue(kubeconfig), Context = parse.GetValue(context) });
+            }
+            catch (Exception ex) when (ex is KubeConfigException or IOException)
+            {
+                await output.WriteLineAsync($"cannot load the cluster configuration: {ex.Message}");
+                return 1;
+            }
+
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            await using var host = await OperatorHost.StartAsync(
+                new OperatorHostOptions
+                {
+                    Cluster = config,
+                    CacheRoot = parse.GetValue(cacheDir),
+                    AllowFileUrls = parse.GetValue(allowFile),
+                    HttpAddress = parse.GetValue(metrics),
+                    LeaderElection = parse.GetValue(leaderElect),
+                    LeaseNamespace = parse.GetValue(leaseNamespace)!,
+                    Identity = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName + "-" + Environment.ProcessId,
+                    Reconciler = new ReconcilerOptions
+                    {
+                        Namespace = parse.GetValue(ns),
+                        Concurrency = parse.GetValue(concurrency),
+                        ReconcileInterval = reconcileInterval,
+                    },
+                    LoggerFactory = loggers,
+                },
+                cancellationToken);
+            try
+            {
+                await host.Completion.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 0;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await output.WriteLineAsync(ex.Message);
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,416 @@
+using System.Text.Json.Nodes;
+using Keelson.Engine;
+using Keelson.Engine.Source;
+using Keelson.Kubernetes;
+using Keelson.Kubernetes.Runtime;
+using Keelson.Operator.Applications;
+using Keelson.Operator.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Keelson.Operator.Reconciliation;
+
+/// <summary>
+/// The Application controller: an informer on Applications feeds a work queue keyed by <c>namespace/name</c>; each
+/// reconcile asks the <see cref="SyncEngine"/> to compare (and, when the policy says so, to sync) and writes the
+/// status back only when it changed. The engine's live cache reports changes made by others to managed objects,
+/// which re-queues their owner (self-heal and health updates).
+/// </summary>
+internal sealed partial class ApplicationReconciler : IAsyncDisposable
+{
+    private readonly KubeClient _client;
+    private readonly SyncEngine _engine;
+    private readonly EventRecorder _events;
+    private readonly ReconcilerOptions _options;
+    private readonly OperatorMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Informer _informer;
+    private readonly WorkQueue<string> _queue;
+    private readonly IDisposable _liveSubscription;
+    private readonly IDisposable _informerSubscription;
+
+    public ApplicationReconciler(
+        KubeClient client,
+        SyncEngine engine,
+        EventRecorder events,
+        ReconcilerOptions options,
+        OperatorMetrics metrics,
+        TimeProvider time,
+        ILogger<ApplicationReconciler> logger)
+    {
+        _client = client;
+        _engine = engine;
+        _events = events;
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _informer = new Informer(client, ApplicationNames.Resource, new InformerOptions { Namespace = options.Namespace, Transform = InformerTransforms.StripManagedFields });
+        _queue = new WorkQueue<string>(new WorkQueueOptions { Name = "applications", TimeProvider = time, Logger = logger, BaseDelay = TimeSpan.FromMilliseconds(500) });
+        _informerSubscription = _informer.AddHandler(new InformerHandler
+        {
+            OnAdd = app => Enqueue(app),
+            OnUpdate = (old, app) =>
+            {
+                if (NeedsReconcile(old, app))
+                {
+                    Enqueue(app);
+                }
+            },
+            OnDelete = app => Enqueue(app),
+        });
+        _liveSubscription = engine.LiveCache.Subscribe(change => _queue.Add(change.Owner));
+    }
+
+    /// <summary>True once the Applications have been listed.</summary>
+    public bool HasSynced => _informer.HasSynced;
+
+    /// <summary>Keys waiting or in progress (a gauge for /metrics).</summary>
+    public int QueueDepth => _queue.Count + _queue.WaitingCount + _queue.ProcessingCount;
+
+    /// <summary>Applications known to the informer.</summary>
+    public IReadOnlyList<JsonObject> Applications => _informer.List();
+
+    /// <summary>Runs the informer and the workers until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informer = _informer.RunAsync(cancellationToken);
+        try
+        {
+            await _informer.WaitForSyncAsync(cancellationToken);
+            LogStarted(_informer.Count, _options.Concurrency);
+            await _queue.RunAsync(ReconcileAsync, _options.Concurrency, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                await informer;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _liveSubscription.Dispose();
+        _informerSubscription.Dispose();
+        await _queue.ShutDownAsync();
+        _queue.Dispose();
+    }
+
+    private void Enqueue(JsonObject app)
+    {
+        if (app.GetKey() is { } key)
+        {
+            _queue.Add(key);
+        }
+    }
+
+    // Our own status writes come back as updates; only what a user changed needs a reconcile.
+    private static bool NeedsReconcile(JsonObject old, JsonObject app) =>
+        old.GetGeneration() != app.GetGeneration()
+        || old.GetAnnotation(ApplicationNames.RefreshAnnotation) != app.GetAnnotation(ApplicationNames.RefreshAnnotation)
+        || old.GetAnnotation(ApplicationNames.SyncAnnotation) != app.GetAnnotation(ApplicationNames.SyncAnnotation)
+        || old.GetDeletionTimestamp() != app.GetDeletionTimestamp()
+        || !old.GetFinalizers().SequenceEqual(app.GetFinalizers());
+
+    private async Task<WorkResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        // The informer may lag behind our own last status write; the stored status is what decides what was handled.
+        var (ns, name) = KubeObject.SplitKey(key);
+        var app = _informer.Get(key) is null ? null : await _client.TryGetAsync(ApplicationNames.Resource, ns, name, cancellationToken);
+        if (app is null)
+        {
+            // Deleted (without the finalizer, its objects stay): stop watching kinds only it needed.
+            await _engine.ForgetAsync(key);
+            _metrics.Forget(key);
+            return WorkResult.Done;
+        }
+
+        var started = _time.GetTimestamp();
+        try
+        {
+            return app.GetDeletionTimestamp() is not null
+                ? await FinalizeAsync(key, app, cancellationToken)
+                : await SyncAsync(key, app, cancellationToken);
+        }
+        catch (KubeApiException ex) when (ex.IsConflict || ex.IsNotFound)
+        {
+            // Someone changed or deleted the Application meanwhile; its informer event re-queues it.
+            LogStale(key, ex.Message);
+            return WorkResult.Done;
+        }
+        catch (KubeApiException ex)
+        {
+            LogApiError(key, ex.Message);
+            return WorkResult.Retry;
+        }
+        finally
+        {
+            _metrics.ObserveReconcile(_time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<WorkResult> FinalizeAsync(string key, JsonObject app, CancellationToken cancellationToken)
+    {
+        if (!app.GetFinalizers().Contains(ApplicationNames.ResourcesFinalizer))
+        {
+            return WorkResult.Done;
+        }
+
+        var previous = ApplicationStatus.FromObject(app);
+        var inventory = previous.Inventory.Select(i => new InventoryEntry(i.Id, i.Version)).ToList();
+        var result = await _engine.DeleteAllAsync(key, inventory, cancellationToken);
+        if (result.Inventory.Count > 0)
+        {
+            await WriteStatusAsync(app, previous, StatusBuilder.Deleting(previous, app.GetGeneration(), result), cancellationToken);
+            if (result.Error is not null)
+            {
+                _events.Record(app, EventType.Warning, "DeleteFailed", "Delete", result.Error.Message);
+            }
+
+            return WorkResult.RequeueAfter(_options.DeletionPollInterval);
+        }
+
+        _events.Record(app, EventType.Normal, "ResourcesDeleted", "Delete", $"deleted {inventory.Count} resources");
+        var finalizers = new JsonArray([.. app.GetFinalizers().Where(f => f != ApplicationNames.ResourcesFinalizer).Select(f => (JsonNode)JsonValue.Create(f))]);
+        var patch = new JsonArray(
+            new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = app.GetResourceVersion() },
+            new JsonObject { ["op"] = "replace", ["path"] = "/metadata/finalizers", ["value"] = finalizers });
+        await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Json, patch, null, cancellationToken);
+        await _engine.ForgetAsync(key);
+        LogFinalized(key, inventory.Count);
+        return WorkResult.Done;
+    }
+
+    private async Task<WorkResult> SyncAsync(string key, JsonObject app, CancellationToken cancellationToken)
+    {
+        var previous = ApplicationStatus.FromObject(app);
+        var generation = app.GetGeneration();
+        var refresh = app.GetAnnotation(ApplicationNames.RefreshAnnotation);
+        var syncRequest = app.GetAnnotation(ApplicationNames.SyncAnnotation);
+        // Both annotations are removed once handled (as Argo CD does with its refresh annotation), so writing the
+        // same value again (`hard`, say) asks again.
+        var refreshRequested = refresh is not null;
+        var syncRequested = syncRequest is not null;
+
+        ApplicationSpec spec;
+        try
+        {
+            spec = ApplicationSpec.Parse(app);
+        }
+        catch (SpecException ex)
+        {
+            var invalid = StatusBuilder.InvalidSpec(previous, generation, ex) with { LastHandledRefresh = refresh, LastHandledSync = syncRequest };
+            if (await WriteStatusAsync(app, previous, invalid, cancellationToken))
+            {
+                _events.Record(app, EventType.Warning, ConditionTypes.InvalidSpecError, "Reconcile", ex.Message);
+            }
+
+            if (refreshRequested || syncRequested)
+            {
+                await RemoveAnnotationsAsync(app, cancellationToken);
+            }
+
+            return WorkResult.Done;
+        }
+
+        var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
+        var compare = await _engine.SyncAsync(request, cancellationToken);
+        _metrics.ObserveRun(compare);
+
+        var decision = Decide(spec, previous, generation, compare, syncRequested);
+        SyncAttempt? attempt = null;
+        if (decision.Trigger is { } trigger)
+        {
+            var startedAt = _time.GetUtcNow();
+            var result = await _engine.SyncAsync(request with { Mode = SyncMode.Sync, Source = request.Source with { Hard = false } }, cancellationToken);
+            _metrics.ObserveRun(result);
+            attempt = new SyncAttempt(trigger, startedAt, _time.GetUtcNow(), result, decision.RetryCount, decision.SelfHealCount);
+            RecordSync(app, attempt);
+        }
+        else if (compare.Error is not null && compare.Error.Message != previous.Conditions.FirstOrDefault(c => c.Type == compare.Error.Condition)?.Message)
+        {
+            _events.Record(app, EventType.Warning, compare.Error.Condition, "Compare", compare.Error.Message);
+        }
+
+        var status = StatusBuilder.Build(previous, generation, compare, attempt, _options.MaxStatusResources) with
+        {
+            LastHandledRefresh = refresh,
+            LastHandledSync = syncRequest,
+        };
+        await WriteStatusAsync(app, previous, status, cancellationToken);
+        if (refreshRequested || syncRequested)
+        {
+            await RemoveAnnotationsAsync(app, cancellationToken);
+        }
+
+        _metrics.Observe(key, status);
+        return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision));
+    }
+
+    private static SyncRequest Request(string key, ApplicationSpec spec, ApplicationStatus previous, bool hard) => new()
+    {
+        Owner = key,
+        Source = new SourceRequest { RepoUrl = spec.Source.RepoUrl, Revision = spec.Source.TargetRevision, Hard = hard },
+        Render = new RenderOptions { Path = spec.Source.Path, Directory = spec.Source.Directory },
+        DestinationNamespace = spec.Destination.Namespace,
+        Options = new SyncOptions
+        {
+            CreateNamespace = spec.SyncPolicy.CreateNamespace,
+            Prune = spec.SyncPolicy.Automated?.Prune ?? false,
+            AllowEmpty = spec.SyncPolicy.Automated?.AllowEmpty ?? false,
+        },
+        Mode = SyncMode.Compare,
+        PreviousInventory = [.. previous.Inventory.Select(i => new InventoryEntry(i.Id, i.Version))],
+    };
+
+    private sealed record Decision(string? Trigger, int RetryCount, int SelfHealCount, TimeSpan? Wait);
+
+    /// <summary>
+    /// Whether to sync now (Argo CD's rules): on request; automatically only when something to apply differs, once per
+    /// (revision, spec) unless self-heal is on; a failed sync is retried with the retry policy's backoff.
+    /// </summary>
+    private Decision Decide(ApplicationSpec spec, ApplicationStatus previous, long? generation, Engine.SyncResult compare, bool syncRequested)
+    {
+        if (compare.Error is not null || compare.Revision is null)
+        {
+            return new Decision(null, 0, 0, null);
+        }
+
+        if (syncRequested)
+        {
+            return new Decision("Manual", 0, 0, null);
+        }
+
+        if (spec.SyncPolicy.Automated is not { } automated)
+        {
+            return new Decision(null, 0, 0, null);
+        }
+
+        var toApply = compare.Resources.Any(r => !r.Hook && !r.RequiresPruning && r.Status == Engine.SyncStatus.OutOfSync);
+        var toPrune = automated.Prune && compare.Resources.Any(r => r.RequiresPruning);
+        if (!toApply && !toPrune)
+        {
+            return new Decision(null, 0, 0, null);
+        }
+
+        var last = previous.Operation;
+        var sameTarget = last is not null && last.Revision == compare.Revision && last.Generation == generation;
+        if (!sameTarget)
+        {
+            return new Decision("Automated", 0, 0, null);
+        }
+
+        var now = _time.GetUtcNow();
+        if (last!.Phase is OperationPhases.Failed or OperationPhases.Error)
+        {
+            if (spec.SyncPolicy.Retry is not { } retry || last.RetryCount >= retry.Limit)
+            {
+                return new Decision(null, 0, 0, null);
+            }
+
+            var due = (last.FinishedAt ?? now) + retry.DelayBefore(last.RetryCount + 1);
+            return due <= now ? new Decision("Retry", last.RetryCount + 1, 0, null) : new Decision(null, 0, 0, due - now);
+        }
+
+        if (!automated.SelfHeal)
+        {
+            return new Decision(null, 0, 0, null);
+        }
+
+        // Self-heal backs off when something keeps undoing it (another controller fighting over a field).
+        var count = last.SelfHealCount;
+        var wait = count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(_options.SelfHealMaxBackoff.Ticks, _options.SelfHealBackoff.Ticks << Math.Min(count - 1, 20)));
+        var healDue = (last.FinishedAt ?? now) + wait;
+        return healDue <= now ? new Decision("SelfHeal", 0, count + 1, null) : new Decision(null, 0, 0, healDue - now);
+    }
+
+    private TimeSpan NextCheck(ApplicationSpec spec, ApplicationStatus status, SyncAttempt? attempt, Decision decision)
+    {
+        var interval = _options.ReconcileInterval;
+        var jitter = TimeSpan.FromTicks((long)(interval.Ticks * _options.Jitter * Random.Shared.NextDouble()));
+        var next = interval + jitter;
+        if (decision.Wait is { } wait && wait < next)
+        {
+            next = wait;
+        }
+
+        // A sync that failed is retried on the policy's schedule, not the polling one.
+        if (attempt?.Result.Error is not null && spec.SyncPolicy.Retry is { } retry && attempt.RetryCount < retry.Limit)
+        {
+            var delay = retry.DelayBefore(attempt.RetryCount + 1);
+            next = delay < next ? delay : next;
+        }
+
+        // A source or render failure (no sync attempted) is retried on the retry backoff too, so a fixed repo recovers soon.
+        if (attempt is null && status.Conditions.Any(c => c.Type == ConditionTypes.ComparisonError && c.IsTrue))
+        {
+            var delay = (spec.SyncPolicy.Retry ?? new RetryPolicy()).Duration;
+            next = delay < next ? delay : next;
+        }
+
+        return next;
+    }
+
+    private void RecordSync(JsonObject app, SyncAttempt attempt)
+    {
+        var r = attempt.Result;
+        var revision = ApplicationStatus.ShortRevision(r.Revision);
+        if (r.Error is not null)
+        {
+            _events.Record(app, EventType.Warning, r.Error.Condition, "Sync", $"sync to {revision} failed: {r.Error.Message}");
+            LogSyncFailed(r.Owner, revision, r.Error.Message);
+            return;
+        }
+
+        var pruneSkipped = r.Resources.Count(x => x.Action == ResourceAction.PruneSkipped);
+        var note = $"synced {revision} ({attempt.Trigger}): {r.Counts.Created} created, {r.Counts.Configured} configured, {r.Counts.Pruned} pruned"
+            + (pruneSkipped > 0 ? $", {pruneSkipped} not pruned (owned by someone else)" : "");
+        if (r.Counts.Changed > 0)
+        {
+            _events.Record(app, EventType.Normal, "Synced", "Sync", note);
+        }
+
+        LogSynced(r.Owner, revision, attempt.Trigger, r.Counts.Created, r.Counts.Configured, r.Counts.Pruned);
+    }
+
+    private async Task RemoveAnnotationsAsync(JsonObject app, CancellationToken cancellationToken)
+    {
+        var annotations = new JsonObject();
+        foreach (var name in new[] { ApplicationNames.RefreshAnnotation, ApplicationNames.SyncAnnotation })
+        {
+            if (app.GetAnnotation(name) is not null)
+            {
+                annotations[name] = null;
+            }
+        }
+
+        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
+        await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+    }
+
+    /// <summary>Writes the status when it differs from the stored one; returns whether it wrote.</summary>
+    private async Task<bool> WriteStatusAsync(JsonObject app, ApplicationStatus previous, ApplicationStatus status, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        status = StatusBuilder.Stamp(status, now);
+        var unchanged = JsonNode.DeepEquals(
+            (status with { ReconciledAt = null }).ToJson(),
+            (previous with { ReconciledAt = null }).ToJson());
+        if (unchanged)
+        {
+            return false;
+        }
+
+        var json = (status with { ReconciledAt = now }).ToJson();
+        var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
+        await _client.PatchStatusAsync(
+            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+        _metrics.StatusWrites.Add(1);
+        return true;
+    }
+}

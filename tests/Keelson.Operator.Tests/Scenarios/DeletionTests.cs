@@ -1,0 +1,43 @@
+namespace Keelson.Operator.Tests.Scenarios;
+
+public sealed class DeletionTests
+{
+    [Fact]
+    public async Task Deleting_with_the_finalizer_deletes_the_resources_and_without_it_leaves_them()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        s.Repo.Write("kept/settings.yaml", Scenario.ConfigMap("kept", "hello")).Write("gone/settings.yaml", Scenario.ConfigMap("gone", "bye"));
+        var commit = await s.Repo.CommitAsync("Two apps", ct);
+        await s.ApplyAppAsync("orphaning", path: "kept");
+        await s.ApplyAppAsync("cascading", path: "gone", finalizer: true);
+        await s.WaitSyncedAsync("orphaning", commit, ct);
+        await s.WaitSyncedAsync("cascading", commit, ct);
+
+        await s.KubectlAsync(["delete", "-n", Scenario.AppNamespace, "app", "orphaning", "cascading", "--wait=true", "--timeout=30s"]);
+
+        Assert.Null(await s.ConfigMapAsync("shop", "gone", ct));
+        Assert.NotNull(await s.ConfigMapAsync("shop", "kept", ct));
+    }
+
+    [Fact]
+    public async Task The_operator_serves_health_readiness_and_metrics()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello")).CommitAsync("Add settings", ct);
+        await s.ApplyAppAsync("shop");
+        await s.WaitSyncedAsync("shop", commit, ct);
+
+        using var http = new HttpClient { BaseAddress = s.Host.HttpUrl };
+        Assert.Equal("ok\n", await http.GetStringAsync("healthz", ct));
+        Assert.Equal("ok\n", await http.GetStringAsync("readyz", ct));
+        var metrics = await Testing.Eventually.WaitAsync(
+            c => http.GetStringAsync("metrics", c),
+            m => m.Contains("health_status=\"Healthy\"", StringComparison.Ordinal),
+            "the app in /metrics",
+            cancellationToken: ct);
+        Assert.Contains("keelson_application_info{namespace=\"keelson\",name=\"shop\",sync_status=\"Synced\",health_status=\"Healthy\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE keelson_reconcile_total counter", metrics, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,61 @@
+using Keelson.Kubernetes.Runtime;
+
+namespace Keelson.Operator.Tests.Scenarios;
+
+public sealed class FailureTests
+{
+    [Fact]
+    public async Task Invalid_yaml_sets_a_comparison_error_keeps_what_runs_and_a_fix_recovers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var good = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello")).CommitAsync("Add settings", ct);
+        await s.ApplyAppAsync("shop", prune: true);
+        await s.WaitSyncedAsync("shop", good, ct);
+
+        await s.Repo.Write("app/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings\ndata: [\n").CommitAsync("Break it", ct);
+        await s.RefreshAsync("shop");
+        var status = await s.WaitForAsync("shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);
+        var error = status.Conditions.Single(c => c.Type == "ComparisonError");
+        Assert.Contains("settings.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains(status.Conditions, c => c.Type == Conditions.Ready && c.Status == "False");
+        Assert.Equal("hello", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+
+        var fixedCommit = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "fixed")).CommitAsync("Fix it", ct);
+        await s.RefreshAsync("shop");
+        status = await s.WaitSyncedAsync("shop", fixedCommit, ct);
+        Assert.DoesNotContain(status.Conditions, c => c.Type == "ComparisonError");
+        Assert.Equal("fixed", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_unreachable_repository_sets_a_condition_and_changes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var good = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello")).CommitAsync("Add settings", ct);
+        await s.ApplyAppAsync("shop", prune: true);
+        await s.WaitSyncedAsync("shop", good, ct);
+
+        // A port nothing listens on, as when the Git server is down.
+        await s.KubectlAsync(["patch", "-n", Scenario.AppNamespace, "app", "shop", "--type=merge", "-p", """{"spec":{"source":{"repoURL":"git://127.0.0.1:1/config"}}}"""]);
+        var status = await s.WaitForAsync("shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);
+        Assert.Equal(good, status.Revision);
+        Assert.NotNull(await s.ConfigMapAsync("shop", "settings", ct));
+        Assert.Contains(status.Inventory, i => i.Id.Contains("settings", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_invalid_spec_is_rejected_by_the_crd_schema()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var yaml = Scenario.AppYaml("broken", s.Repo.FileUrl).Replace("    repoURL: " + s.Repo.FileUrl + "\n", "", StringComparison.Ordinal);
+
+        var (code, _, stderr) = await s.TryKubectlAsync(["apply", "-f", "-"], yaml);
+        Assert.NotEqual(0, code);
+        Assert.Contains("repoURL", stderr, StringComparison.Ordinal);
+        Assert.Contains("invalid", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(await s.Client.TryGetAsync(Applications.ApplicationNames.Resource, Scenario.AppNamespace, "broken", ct));
+    }
+}
