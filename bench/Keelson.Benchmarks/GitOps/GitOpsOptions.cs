@@ -2,7 +2,7 @@ namespace Keelson.Benchmarks.GitOps;
 
 internal sealed record GitOpsOptions
 {
-    /// <summary>The built operator (Keelson.Operator.dll), started with <c>dotnet</c> as its own process.</summary>
+    /// <summary>The built operator (keelson.dll), started with <c>dotnet</c> as its own process.</summary>
     public string? OperatorDll { get; init; }
 
     /// <summary>Unused: the simulator runs in the driver process, which counts the API calls it serves.</summary>

@@ -38,7 +38,12 @@ internal sealed class GitOpsScenario
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Report.Header("GitOps loop (issue #3)");
-        var operatorDll = _options.OperatorDll ?? throw new ArgumentException("--operator-dll PATH (the built Keelson.Operator.dll) is required");
+        var operatorDll = Path.GetFullPath(_options.OperatorDll ?? throw new ArgumentException("--operator-dll PATH (the built keelson.dll of src/Keelson.Operator) is required"));
+        if (!File.Exists(operatorDll))
+        {
+            throw new ArgumentException($"{operatorDll} does not exist: build src/Keelson.Operator first");
+        }
+
         var repoRoot = FindRepoRoot();
         var work = Directory.CreateTempSubdirectory("keelson-bench-gitops-");
         Process? op = null;
@@ -83,14 +88,18 @@ internal sealed class GitOpsScenario
                 "--concurrency", _options.Concurrency.ToString(CultureInfo.InvariantCulture),
                 "--cache-dir", Path.Combine(work.FullName, "cache"),
             ];
-            Report.Note($"operator: dotnet {string.Join(' ', operatorArgs.Skip(1).Select(a => a.StartsWith(work.FullName, StringComparison.Ordinal) ? "<tmp>" + a[work.FullName.Length..] : a))}");
+            Report.Note($"operator: dotnet keelson.dll {string.Join(' ', operatorArgs.Skip(1).Select(a => a.StartsWith(work.FullName, StringComparison.Ordinal) ? "<tmp>" + a[work.FullName.Length..] : a))}");
             host.Requests.Reset();
             var started = Stopwatch.GetTimestamp();
             op = StartOperator(operatorArgs, wrapperDir, gitLog, operatorLog);
 
             // 1. Start to all Synced (and all Healthy).
-            await apps.WaitAsync(all => all.Count == _options.Apps && all.Values.All(a => SyncStatus(a) == "Synced"), TimeSpan.FromMinutes(5), "all Applications Synced", cancellationToken)
-                .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : throw Failure(t, operatorLog), TaskScheduler.Default);
+            var allSynced = apps.WaitAsync(all => all.Count == _options.Apps && all.Values.All(a => SyncStatus(a) == "Synced"), TimeSpan.FromMinutes(5), "all Applications Synced", cancellationToken);
+            var exited = op.WaitForExitAsync(cancellationToken);
+            if (await Task.WhenAny(allSynced, exited) == exited || !allSynced.IsCompletedSuccessfully)
+            {
+                throw Failure(allSynced.IsFaulted ? allSynced.Exception!.InnerException!.Message : $"the operator exited with {op.ExitCode}", operatorLog, apps);
+            }
             var synced = Stopwatch.GetElapsedTime(started);
             Report.Figure($"start -> all {_options.Apps} Applications Synced", $"{Report.Fixed(synced.TotalSeconds, "0.0")} s", "<= 30 s");
             var rssSynced = Report.RssMegabytes(op.Id);
@@ -153,42 +162,69 @@ internal sealed class GitOpsScenario
         }
     }
 
+    private enum RefreshKind
+    {
+        /// <summary><c>keelson.dev/refresh: hard</c> right after the commit: bypasses the ls-remote and render caches.</summary>
+        Hard,
+
+        /// <summary>A new plain value once the commit is older than the 5 s ls-remote cache.</summary>
+        PlainAfterCache,
+
+        /// <summary>A new plain value right after the commit, as a user who just pushed would set it.</summary>
+        PlainAtOnce,
+    }
+
     private async Task RefreshAsync(KubeClient client, LiveObjects apps, LiveObjects configMaps, string repo, CancellationToken cancellationToken)
     {
-        var applied = new List<double>();
-        var status = new List<double>();
-        for (var s = 1; s <= _options.RefreshSamples; s++)
+        var version = 0;
+        foreach (var (kind, samples, label) in new[]
         {
-            var index = s * 7 % _options.Apps;
-            var name = AppName(index);
-            var value = s.ToString(CultureInfo.InvariantCulture);
-            await File.WriteAllTextAsync(Path.Combine(repo, "apps", name, "manifests.yaml"), Manifests(index, s), cancellationToken);
-            await Git(repo, cancellationToken, "commit", "-q", "-am", $"{name}: version {s}");
-            var sha = (await Git(repo, cancellationToken, "rev-parse", "HEAD")).Trim();
+            (RefreshKind.Hard, _options.RefreshSamples, "refresh: hard, right after the commit"),
+            (RefreshKind.PlainAfterCache, Math.Max(3, _options.RefreshSamples / 4), "refresh: <new value>, commit older than the 5 s ls-remote cache"),
+            (RefreshKind.PlainAtOnce, 3, "refresh: <new value>, right after the commit"),
+        })
+        {
+            var applied = new List<double>();
+            var status = new List<double>();
+            for (var s = 0; s < samples; s++)
+            {
+                version++;
+                var index = version * 7 % _options.Apps;
+                var name = AppName(index);
+                var value = version.ToString(CultureInfo.InvariantCulture);
+                await File.WriteAllTextAsync(Path.Combine(repo, "apps", name, "manifests.yaml"), Manifests(index, version), cancellationToken);
+                await Git(repo, cancellationToken, "commit", "-q", "-am", $"{name}: version {version}");
+                var sha = (await Git(repo, cancellationToken, "rev-parse", "HEAD")).Trim();
+                if (kind == RefreshKind.PlainAfterCache)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(6), cancellationToken); // the scenario: a commit older than the cache
+                }
 
-            var configMap = $"{name}-config-0";
-            var t0 = Stopwatch.GetTimestamp();
-            var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["keelson.dev/refresh"] = $"bench-{s}" } } };
-            await client.PatchAsync(Applications, AppNamespace, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
-            var objectAt = await configMaps.WaitAsync(
-                all => all.TryGetValue(configMap, out var cm) && Json.String(Json.Object(cm, "data"), "version") == value,
-                TimeSpan.FromSeconds(60), $"{configMap} to get version {value}", cancellationToken);
-            var statusAt = await apps.WaitAsync(
-                all => all.TryGetValue(name, out var app) && SyncStatus(app) == "Synced" && Json.String(Json.Object(Json.Object(app, "status"), "sync"), "revision") == sha,
-                TimeSpan.FromSeconds(60), $"{name} Synced at {sha}", cancellationToken);
-            applied.Add(Stats.Milliseconds(t0, objectAt));
-            status.Add(Stats.Milliseconds(t0, statusAt));
+                var configMap = $"{name}-config-0";
+                var t0 = Stopwatch.GetTimestamp();
+                var annotation = kind == RefreshKind.Hard ? "hard" : $"bench-{version}";
+                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["keelson.dev/refresh"] = annotation } } };
+                await client.PatchAsync(Applications, AppNamespace, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                var objectAt = await configMaps.WaitAsync(
+                    all => all.TryGetValue(configMap, out var cm) && Json.String(Json.Object(cm, "data"), "version") == value,
+                    TimeSpan.FromSeconds(90), $"{configMap} to get version {value}", cancellationToken);
+                var statusAt = await apps.WaitAsync(
+                    all => all.TryGetValue(name, out var app) && SyncStatus(app) == "Synced" && Json.String(Json.Object(Json.Object(app, "status"), "sync"), "revision") == sha,
+                    TimeSpan.FromSeconds(90), $"{name} Synced at {sha}", cancellationToken);
+                applied.Add(Stats.Milliseconds(t0, objectAt));
+                status.Add(Stats.Milliseconds(t0, statusAt));
+            }
+
+            var appliedStats = new Stats(applied);
+            var statusStats = new Stats(status);
+            Report.Figure(
+                $"{label} -> changed object applied",
+                $"p50 {Report.Fixed(appliedStats.Percentile(50), "0")} ms, p90 {Report.Fixed(appliedStats.Percentile(90), "0")} ms, max {Report.Fixed(appliedStats.Max, "0")} ms (n={appliedStats.Count})",
+                kind == RefreshKind.PlainAtOnce ? "" : "p50 <= 500 ms");
+            Report.Figure(
+                "  ... -> status Synced at the new revision",
+                $"p50 {Report.Fixed(statusStats.Percentile(50), "0")} ms, max {Report.Fixed(statusStats.Max, "0")} ms");
         }
-
-        var appliedStats = new Stats(applied);
-        Report.Figure(
-            $"refresh annotation -> changed object applied ({_options.ObjectsPerApp}-object app, new commit)",
-            $"p50 {Report.Fixed(appliedStats.Percentile(50), "0")} ms, p90 {Report.Fixed(appliedStats.Percentile(90), "0")} ms, max {Report.Fixed(appliedStats.Max, "0")} ms (n={appliedStats.Count})",
-            "p50 <= 500 ms");
-        var statusStats = new Stats(status);
-        Report.Figure(
-            "  ... -> status Synced at the new revision",
-            $"p50 {Report.Fixed(statusStats.Percentile(50), "0")} ms, p90 {Report.Fixed(statusStats.Percentile(90), "0")} ms, max {Report.Fixed(statusStats.Max, "0")} ms");
     }
 
     private static async Task SettleAsync(ApiServerHost host, CancellationToken cancellationToken)
@@ -317,10 +353,11 @@ internal sealed class GitOpsScenario
         return process;
     }
 
-    private static InvalidOperationException Failure(Task task, string operatorLog)
+    private static InvalidOperationException Failure(string what, string operatorLog, LiveObjects apps)
     {
         var tail = File.Exists(operatorLog) ? string.Join('\n', File.ReadLines(operatorLog).TakeLast(20)) : "(no log)";
-        return new InvalidOperationException($"{task.Exception?.InnerException?.Message}\nlast lines of the operator's log:\n{tail}", task.Exception?.InnerException);
+        var states = apps.Snapshot().Values.GroupBy(a => $"{SyncStatus(a)}/{HealthStatus(a)}").Select(g => $"{g.Key}: {g.Count()}");
+        return new InvalidOperationException($"{what}\nApplications (sync/health): {string.Join(", ", states)}\nlast lines of the operator's log:\n{tail}");
     }
 
     private static string WriteGitWrapper(string dir, string log)
