@@ -45,7 +45,10 @@ public sealed class StandaloneTests
         try
         {
             await Until.WaitAsync(() => File.Exists(kubeconfig) || process.HasExited, "the kubeconfig to be written", TimeSpan.FromSeconds(60));
-            Assert.False(process.HasExited, $"the simulator exited with {(process.HasExited ? process.ExitCode : 0)}: {await stderr}");
+            if (process.HasExited)
+            {
+                Assert.Fail($"the simulator exited with {process.ExitCode}: {await stderr}");
+            }
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(kubeconfig));

@@ -33,19 +33,19 @@ public sealed class KubectlCustomResourceTests(KubectlCluster cluster) : IClassF
     private async Task<Crd> CreateCrdAsync()
     {
         var crd = new Crd(Guid.NewGuid().ToString("N")[..8]);
-        var manifest = $$"""
+        var manifest = $$$"""
             apiVersion: apiextensions.k8s.io/v1
             kind: CustomResourceDefinition
             metadata:
-              name: {{crd.Name}}
+              name: {{{crd.Name}}}
             spec:
-              group: {{Group}}
+              group: {{{Group}}}
               scope: Namespaced
               names:
-                plural: {{crd.Plural}}
-                singular: gadget{{crd.Suffix}}
-                kind: {{crd.Kind}}
-                shortNames: [{{crd.ShortName}}]
+                plural: {{{crd.Plural}}}
+                singular: gadget{{{crd.Suffix}}}
+                kind: {{{crd.Kind}}}
+                shortNames: [{{{crd.ShortName}}}]
               versions:
               - name: v1
                 served: true

@@ -1,4 +1,4 @@
-using Keelson.Testing;
+using Keelson.ApiServer.Tests.Support;
 using static Keelson.ApiServer.Tests.Kubectl.KubectlManifests;
 
 namespace Keelson.ApiServer.Tests.Kubectl;
