@@ -208,30 +208,22 @@ public sealed partial class KubeClient
 
     private async Task<JsonNode?> SendForJsonAsync(Request request, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _activeRequests);
+        using var response = await SendAsync(request, cancellationToken);
+        await using var stream = await response.Message.Content.ReadAsStreamAsync(response.Token);
+        if (response.Message.Content.Headers.ContentLength == 0)
+        {
+            return null;
+        }
+
         try
         {
-            using var response = await SendAsync(request, cancellationToken);
-            await using var stream = await response.Message.Content.ReadAsStreamAsync(response.Token);
-            if (response.Message.Content.Headers.ContentLength == 0)
-            {
-                return null;
-            }
-
-            try
-            {
-                return await JsonNode.ParseAsync(stream, documentOptions: Json.DocumentOptions, cancellationToken: response.Token);
-            }
-            catch (JsonException ex)
-            {
-                throw new KubeApiException(
-                    new ApiStatus { Code = (int)response.Message.StatusCode, Reason = "", Message = $"the answer is not JSON: {ex.Message}" },
-                    request.Method.Method, request.Path, ex);
-            }
+            return await JsonNode.ParseAsync(stream, documentOptions: Json.DocumentOptions, cancellationToken: response.Token);
         }
-        finally
+        catch (JsonException ex)
         {
-            Interlocked.Decrement(ref _activeRequests);
+            throw new KubeApiException(
+                new ApiStatus { Code = (int)response.Message.StatusCode, Reason = "", Message = $"the answer is not JSON: {ex.Message}" },
+                request.Method.Method, request.Path, ex);
         }
     }
 

@@ -21,7 +21,6 @@ public sealed partial class KubeClient : IDisposable
     private readonly TokenBucket? _limiter;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private int _activeRequests;
 
     public KubeClient(KubeClientConfig config, KubeClientOptions? options = null)
     {
@@ -41,9 +40,6 @@ public sealed partial class KubeClient : IDisposable
 
     /// <summary>The namespace of the kubeconfig context, or the pod's own namespace in a cluster.</summary>
     public string DefaultNamespace => _config.Namespace;
-
-    /// <summary>Requests (not watches) sent and not yet fully answered, including their waits for a retry.</summary>
-    public int ActiveRequests => Volatile.Read(ref _activeRequests);
 
     /// <summary>Discovery: which resource serves a kind, cached and refreshed when a kind is unknown.</summary>
     public RestMapper Mapper { get; }
@@ -65,9 +61,6 @@ public sealed partial class KubeClient : IDisposable
             return null;
         }
     }
-
-    public Task<JsonObject> GetStatusAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken = default) =>
-        SendForObjectAsync(new Request(HttpMethod.Get, ObjectPath(resource, ns, name, "status")), cancellationToken);
 
     /// <summary>
     /// One page of a list. <paramref name="ns"/> null lists across all namespaces. Items get apiVersion and kind

@@ -159,14 +159,6 @@ public sealed partial class Informer
         }
     }
 
-    public IReadOnlyList<string> Keys()
-    {
-        lock (_gate)
-        {
-            return [.. _items.Keys];
-        }
-    }
-
     /// <summary>
     /// Registers callbacks. A handler added after the cache is filled first gets an add for every cached object.
     /// Dispose the result to stop its callbacks.

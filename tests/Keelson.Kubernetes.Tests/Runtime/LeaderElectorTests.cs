@@ -61,9 +61,9 @@ public sealed class LeaderElectorTests
         // a is cut off from the API server: nothing it sends about leases gets through.
         cluster.Host.Faults.Fail(403, r => r.Resource == "leases" && r.UserAgent == "candidate-a", times: int.MaxValue);
         var cutOff = clock.GetUtcNow();
-        await TestCluster.DriveAsync(clock, () => runA.IsCompleted, "a to step down", TimeSpan.FromMilliseconds(250));
+        await TestCluster.DriveAsync(clock, () => runA.IsCompleted, "a to step down", TimeSpan.FromMilliseconds(500));
         var steppedDown = clock.GetUtcNow() - cutOff;
-        await TestCluster.DriveAsync(clock, () => b.IsLeader, "b to take over", TimeSpan.FromMilliseconds(250));
+        await TestCluster.DriveAsync(clock, () => b.IsLeader, "b to take over", TimeSpan.FromSeconds(1));
         var tookOver = clock.GetUtcNow() - cutOff;
 
         Assert.Equal(LeadershipOutcome.Lost, await runA);
