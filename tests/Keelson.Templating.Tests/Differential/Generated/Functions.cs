@@ -177,7 +177,8 @@ internal static class Functions
 
     public static readonly string[] Constraints =
     [
-        ">=1.2.3", "^1.0", "~1.2", "1.x", "<2.0.0", ">1.0.0, <3", "1.2 - 1.4", "!=1.2.3", ">= 1.20-0", "*",
+        // A lone "!=1.2.3" is left out: it accepts prereleases in Masterminds/semver 3.2 (the reference) and not in 3.4.
+        ">=1.2.3", "^1.0", "~1.2", "1.x", "<2.0.0", ">1.0.0, <3", "1.2 - 1.4", "!=1.2.3, <3", "!=1.x", ">= 1.20-0", "*",
         "=1.2.3 || >=2", ">>1",
     ];
 

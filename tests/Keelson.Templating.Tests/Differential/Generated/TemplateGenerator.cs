@@ -312,10 +312,22 @@ internal sealed class TemplateGenerator
                 continue;
             }
 
+            // A piped value is not under Arguments' control: merge sources must stay free of maps (see Arguments).
+            if (commands.Count > 0 && function.Name is "merge" or "mergeOverwrite")
+            {
+                continue;
+            }
+
             var args = Arguments(function, depth + 1, dot);
             if (args.Count == 0)
             {
                 continue;
+            }
+
+            if (commands.Count > 0 && function.Name == "camelcase")
+            {
+                // Lower-case text only, as in Arguments.
+                commands = commands.Add(new Command("lower", []));
             }
 
             if (commands.Count == 0)
@@ -411,6 +423,11 @@ internal sealed class TemplateGenerator
                 args.Add(new Literal(GoString(Pick(Functions.Constraints))));
                 args.Add(Chance(80) ? new Literal(GoString(Pick(Functions.Versions))) : NewOperand(Ty.Str, depth + 1, dot));
                 return args.ToImmutable();
+            case "camelcase":
+                // xstrings 1.3.3 (the reference) lower-cases every letter inside a word, 1.5 (Sprig 3.3) keeps a
+                // camelCase word's humps; they agree on lower-case input.
+                args.Add(new Parenthesised(Pipe.Call("lower", NewOperand(Ty.Str, depth + 1, dot))));
+                return args.ToImmutable();
             case "fromJson" when Chance(70):
                 args.Add(new Literal(GoString(Pick(Functions.JsonTexts))));
                 return args.ToImmutable();
@@ -449,6 +466,24 @@ internal sealed class TemplateGenerator
                 }
 
                 return args.ToImmutable();
+        }
+
+        if (function.Name is "merge" or "mergeOverwrite")
+        {
+            // mergo 0.3 (the reference) keeps a non-empty destination value when the source's is a map; mergo 1.0
+            // (Sprig 3.3) keeps it only when both are maps. So no source here holds a map under the key "k" of the
+            // fresh destination: data maps (whose "k" is text, if any) or a dict of a plain value.
+            args.Add(new Parenthesised(Pipe.Call("dict", new Literal("\"k\""), NewOperand(Ty.Str, depth + 1, dot))));
+            for (var sources = 1 + (Chance(30) ? 1 : 0); sources > 0; sources--)
+            {
+                var maps = Paths(dot).Where(p => p.Shape.Type == Ty.Map).Select(p => p.Path).ToList();
+                args.Add(maps.Count > 0 && Chance(50)
+                    ? new Reference(Pick(maps))
+                    : new Parenthesised(Pipe.Call("dict", new Literal("\"k\""),
+                        NewOperand(Pick(new[] { Ty.Str, Ty.Int, Ty.Float, Ty.Bool, Ty.List }), depth + 1, dot, exact: true))));
+            }
+
+            return args.ToImmutable();
         }
 
         var first = 0;
