@@ -29,6 +29,7 @@ public sealed partial class ManifestRenderer
         // First match wins; the directory renderer matches anything and so comes last. Helm goes before Kustomize.
         _renderers =
         [
+            new Helm.HelmChartRenderer(_time),
             new KustomizeRenderer(settings, _time, _logger),
             new DirectoryRenderer(settings, _logger),
         ];
@@ -102,5 +103,5 @@ public sealed partial class ManifestRenderer
 
     // Options are serialised whole so a future option can never be forgotten in the key.
     private static string CacheKey(RenderRequest request, string appPath) =>
-        string.Join('\n', request.CacheKey, appPath, JsonSerializer.Serialize(request.Directory), JsonSerializer.Serialize(request.Kustomize));
+        string.Join('\n', request.CacheKey, appPath, JsonSerializer.Serialize(request.Directory), JsonSerializer.Serialize(request.Kustomize), JsonSerializer.Serialize(request.Helm));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keelson.Engine.Render.Helm;
 
 namespace Keelson.Engine.Render;
 
@@ -30,6 +31,9 @@ public sealed record RenderRequest
     public DirectoryOptions Directory { get; init; } = new();
 
     public KustomizeOptions? Kustomize { get; init; }
+
+    /// <summary>For a chart directory (one holding Chart.yaml): the Application's <c>spec.source.helm</c>.</summary>
+    public HelmSourceOptions? Helm { get; init; }
 
     /// <summary>
     /// Identifies the repository content, e.g. "repo-url@commit-sha". With it the result is cached by (key, path,

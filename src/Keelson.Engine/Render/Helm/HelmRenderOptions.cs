@@ -53,5 +53,11 @@ public sealed record HelmRenderOptions
     /// <summary><c>--is-upgrade</c>: .Release.IsUpgrade instead of .Release.IsInstall.</summary>
     public bool IsUpgrade { get; init; }
 
+    /// <summary>
+    /// Packaged charts (.tgz) that stand in for dependencies missing from charts/, as <c>helm dependency build</c>
+    /// would have put them there (see <see cref="HelmRepositoryClient.FetchMissingDependenciesAsync"/>).
+    /// </summary>
+    public IReadOnlyList<string> FetchedDependencies { get; init; } = [];
+
     public RenderLimits Limits { get; init; } = new();
 }

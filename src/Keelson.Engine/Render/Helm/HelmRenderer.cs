@@ -100,6 +100,15 @@ public sealed partial class HelmRenderer
             warnings.Add("This chart is deprecated");
         }
 
+        foreach (var archive in options.FetchedDependencies)
+        {
+            var fetched = Load(archive, null);
+            if (chart.Dependencies.All(d => d.Name != fetched.Name))
+            {
+                chart.AddDependency(fetched);
+            }
+        }
+
         CheckDependencies(chart);
         ValidateReleaseName(releaseName);
 

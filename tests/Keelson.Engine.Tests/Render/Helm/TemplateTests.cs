@@ -103,7 +103,7 @@ public sealed class TemplateTests
             ("templates/_partial.yaml", "kind: Partial\n"),
             ("templates/NOTES.txt", "Thanks for installing {{ .Chart.Name }}"),
             ("templates/a.yaml", "kind: A\nmissing: \"{{ .Values.nope }}{{ index .Values \"nope\" }}\"\n"),
-            ("templates/empty.yaml", "{{- if .Values.off }}kind: Never{{ end }}\n---\n\n---\n"));
+            ("templates/empty.yaml", "{{- if .Values.off }}kind: Never{{ end }}\n---\n  \n"));
         var release = await chart.RenderAsync();
         Assert.Equal("---\n# Source: app/templates/a.yaml\nkind: A\nmissing: \"\"\n", HelmTemplateOutput.Format(release));
         Assert.Equal("Thanks for installing app", release.Notes);
