@@ -39,6 +39,10 @@ public sealed partial class SyncEngine
     // Desired states hang off the (cached, shared) render they came from, and go when it goes.
     private readonly ConditionalWeakTable<RenderResult, ConcurrentDictionary<string, DesiredSet>> _prepared = [];
 
+    /// <summary>
+    /// Builds the engine on shared parts: the client (its discovery is used to resolve kinds), the Git source and the
+    /// renderer (both cache by commit), and the live cache (which the engine tells which kinds each owner needs).
+    /// </summary>
     public SyncEngine(
         KubeClient client,
         GitSource source,
@@ -70,7 +74,13 @@ public sealed partial class SyncEngine
     /// <summary>The live state the engine compares against; subscribe to it to hear of changes made by others.</summary>
     public LiveCache LiveCache { get; }
 
-    /// <summary>Runs the pipeline once for one owner.</summary>
+    /// <summary>
+    /// Runs the pipeline once for one owner: Source → Render → Diff, then in <see cref="SyncMode.Sync"/> Apply and
+    /// Prune, then Health. Expected failures (unreachable repository, bad YAML, API rejections) come back in
+    /// <see cref="SyncResult.Error"/>; a source or render failure applies and deletes nothing and returns the previous
+    /// inventory. Store <see cref="SyncResult.Inventory"/> and pass it back as
+    /// <see cref="SyncRequest.PreviousInventory"/> next time.
+    /// </summary>
     /// <exception cref="ArgumentException">The owner is not <c>namespace/name</c>.</exception>
     public async Task<SyncResult> SyncAsync(SyncRequest request, CancellationToken cancellationToken = default)
     {

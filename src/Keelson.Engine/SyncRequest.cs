@@ -35,8 +35,10 @@ public sealed record RenderOptions
     /// <summary>Directory in the repository; "" is the root.</summary>
     public string Path { get; init; } = "";
 
+    /// <summary>Include/exclude globs and recursion for plain directories.</summary>
     public DirectoryOptions Directory { get; init; } = new();
 
+    /// <summary>Kustomize options; Kustomize is used whenever the path holds a kustomization file.</summary>
     public KustomizeOptions? Kustomize { get; init; }
 }
 
@@ -49,13 +51,16 @@ public sealed record SyncRequest
     /// <summary>Repository, revision and credentials; <see cref="SourceRequest.Hard"/> is a hard refresh (no cache).</summary>
     public required SourceRequest Source { get; init; }
 
+    /// <summary>The path in the repository and how to render it.</summary>
     public RenderOptions Render { get; init; } = new();
 
     /// <summary>The namespace given to namespaced objects that have none.</summary>
     public string? DestinationNamespace { get; init; }
 
+    /// <summary>Prune, create the namespace, allow empty, replace.</summary>
     public SyncOptions Options { get; init; } = new();
 
+    /// <summary>Compare only (the default: write nothing), or compare and sync.</summary>
     public SyncMode Mode { get; init; } = SyncMode.Compare;
 
     /// <summary>The inventory of the previous run (from the owner's status), for pruning.</summary>

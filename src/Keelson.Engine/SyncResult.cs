@@ -7,7 +7,10 @@ namespace Keelson.Engine;
 /// <summary>Whether the cluster matches Git.</summary>
 public enum SyncStatus
 {
+    /// <summary>Every rendered object matches the cluster and nothing requires pruning.</summary>
     Synced,
+
+    /// <summary>Some object differs, is missing, failed, or requires pruning.</summary>
     OutOfSync,
 
     /// <summary>The comparison could not be made (source, render or cluster failure).</summary>
@@ -17,22 +20,38 @@ public enum SyncStatus
 /// <summary>What a sync did to one object.</summary>
 public enum ResourceAction
 {
+    /// <summary>Did not exist; applied.</summary>
     Created,
+
+    /// <summary>Existed and differed (or was adopted, or replaced); applied.</summary>
     Configured,
+
+    /// <summary>Its dry-run equalled the live object (or a remembered verdict said so): not written.</summary>
     Unchanged,
+
+    /// <summary>Stale and deleted.</summary>
     Pruned,
 
     /// <summary>A stale object that was not deleted because it does not carry this owner's tracking id any more.</summary>
     PruneSkipped,
+
+    /// <summary>The apply or delete failed; see <see cref="ResourceResult.Message"/>.</summary>
     Failed,
 }
 
 /// <summary>The stage a failure happened in.</summary>
 public enum SyncStage
 {
+    /// <summary>Resolving the revision or fetching the repository.</summary>
     Source,
+
+    /// <summary>Rendering the manifests, or preparing them (names, namespaces, duplicates).</summary>
     Render,
+
+    /// <summary>Comparing with the cluster (lookups and dry-runs).</summary>
     Diff,
+
+    /// <summary>Applying, running hooks, or pruning.</summary>
     Apply,
 }
 
@@ -56,6 +75,7 @@ public sealed record SyncError(SyncStage Stage, string Reason, string Message)
 /// <summary>One object of the result: rendered, or stale from the previous inventory.</summary>
 public sealed record ResourceResult(string Group, string Version, string Kind, string? Namespace, string Name)
 {
+    /// <summary>Synced when the live object matches (or was just applied, or pruned), else OutOfSync.</summary>
     public SyncStatus Status { get; init; }
 
     /// <summary>Health of the live object (Missing when it does not exist); null for stale objects and hooks.</summary>
@@ -73,6 +93,7 @@ public sealed record ResourceResult(string Group, string Version, string Kind, s
     /// <summary>Why it failed, what differs, or what else happened (fields taken over from other managers).</summary>
     public string? Message { get; init; }
 
+    /// <summary>A result naming <paramref name="resource"/>, with nothing else set.</summary>
     public static ResourceResult For(ResourceRef resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
@@ -92,8 +113,10 @@ public sealed record SyncCounts(int Created, int Configured, int Unchanged, int 
 /// <summary>The outcome of one run, as data. Expected failures are in <see cref="Error"/>, never thrown.</summary>
 public sealed record SyncResult
 {
+    /// <summary>The owner of the request, <c>namespace/name</c>.</summary>
     public required string Owner { get; init; }
 
+    /// <summary>The mode of the request.</summary>
     public required SyncMode Mode { get; init; }
 
     /// <summary>The commit the revision resolved to (null when the source failed).</summary>
@@ -105,11 +128,13 @@ public sealed record SyncResult
     /// <summary>"directory", "kustomize" or "helm".</summary>
     public string? Renderer { get; init; }
 
+    /// <summary>Synced, OutOfSync, or Unknown when the comparison could not be made (see <see cref="Error"/>).</summary>
     public required SyncStatus Sync { get; init; }
 
     /// <summary>The worst health of the resources (hooks skipped); Unknown when nothing could be assessed.</summary>
     public required HealthResult Health { get; init; }
 
+    /// <summary>One entry per rendered object, stale object still present, and hook run; in render order.</summary>
     public IReadOnlyList<ResourceResult> Resources { get; init; } = [];
 
     /// <summary>
@@ -119,12 +144,15 @@ public sealed record SyncResult
     /// </summary>
     public IReadOnlyList<InventoryEntry> Inventory { get; init; } = [];
 
+    /// <summary>What the run did, counted by action (all zero when comparing only).</summary>
     public SyncCounts Counts { get; init; } = new(0, 0, 0, 0, 0);
 
     /// <summary>The comparison of every rendered object (hooks apart).</summary>
     public IReadOnlyList<DiffEntry> Diff { get; init; } = [];
 
+    /// <summary>The failure of the run, null when everything worked. Its <see cref="SyncError.Condition"/> names the condition to set.</summary>
     public SyncError? Error { get; init; }
 
+    /// <summary>How long the run took.</summary>
     public TimeSpan Duration { get; init; }
 }

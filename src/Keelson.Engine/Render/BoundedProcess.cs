@@ -52,9 +52,13 @@ internal static class BoundedProcess
         try
         {
             await process.WaitForExitAsync(stop.Token).ConfigureAwait(false);
-            var (bytes, _) = await output.ConfigureAwait(false);
+            var (bytes, overflowed) = await output.ConfigureAwait(false);
             var (errorBytes, _) = await error.ConfigureAwait(false);
-            return new Result(process.ExitCode, bytes, ManifestParser.Decode(errorBytes), false, false);
+
+            // A quick program can exit before the reader notices it printed too much: the reader's answer decides.
+            return overflowed
+                ? new Result(-1, [], "", false, true)
+                : new Result(process.ExitCode, bytes, ManifestParser.Decode(errorBytes), false, false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
