@@ -41,8 +41,10 @@ internal static class LocalCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(TextWriter output, string kubeconfig, bool demo, int port, string metrics, string interval, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(TextWriter output, string kubeconfig, bool demo, int port, string metrics, string interval, CancellationToken stopToken)
     {
+        using var signals = new StopSignals(stopToken);
+        var cancellationToken = signals.Token;
         if (!CliDurations.TryParse(interval, out var reconcileInterval))
         {
             await output.WriteLineAsync($"--reconcile-interval: '{interval}' is not a duration (write e.g. 30s, 3m)");

@@ -30,8 +30,10 @@ internal static class RunCommand
         {
             kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, stopToken) =>
         {
+            using var signals = new StopSignals(stopToken);
+            var cancellationToken = signals.Token;
             var output = parse.InvocationConfiguration.Error;
             if (!CliDurations.TryParse(parse.GetValue(interval)!, out var reconcileInterval))
             {

@@ -65,6 +65,9 @@ public sealed partial class OperatorHost : IAsyncDisposable
     /// <summary>Base URL of /metrics, /healthz and /readyz (null when not served).</summary>
     public Uri? HttpUrl { get; private set; }
 
+    /// <summary>Whether this replica reconciles: it holds the Lease, or leader election is off.</summary>
+    public bool IsLeader => _options.LeaderElection ? _elector?.IsLeader ?? false : true;
+
     /// <summary>Ready: this replica leads (or election is off) and has listed the Applications; or it is a standby.</summary>
     public bool IsReady => _elector is { IsLeader: false } || _reconciler.HasSynced;
 

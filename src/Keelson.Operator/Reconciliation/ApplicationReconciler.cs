@@ -219,7 +219,19 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
-        var compare = await _engine.SyncAsync(request, cancellationToken);
+        var (credentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
+        request = request with { Source = request.Source with { Credentials = credentials } };
+        var compare = credentialError is null
+            ? await _engine.SyncAsync(request, cancellationToken)
+            : new Engine.SyncResult
+            {
+                Owner = key,
+                Mode = SyncMode.Compare,
+                Sync = Engine.SyncStatus.Unknown,
+                Health = new Engine.Health.HealthResult(Engine.Health.HealthStatus.Unknown, null),
+                Inventory = request.PreviousInventory,
+                Error = credentialError,
+            };
         _metrics.ObserveRun(compare);
 
         var decision = Decide(spec, previous, generation, compare, syncRequested);
@@ -250,6 +262,52 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         _metrics.Observe(key, status);
         return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision));
+    }
+
+    private static readonly ApiResource Secrets = new("", "v1", "secrets", "Secret", Namespaced: true);
+
+    /// <summary>
+    /// Reads <c>spec.source.secretRef</c> (a Secret in the Application's namespace, like Argo CD's repository secrets:
+    /// username, password, sshPrivateKey, knownHosts, caFile). Its values only ever go to the Git source.
+    /// </summary>
+    private async Task<(GitCredentials? Credentials, SyncError? Error)> CredentialsAsync(JsonObject app, ApplicationSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.Source.SecretName is not { } name)
+        {
+            return (null, null);
+        }
+
+        var secret = await _client.TryGetAsync(Secrets, app.GetNamespace(), name, cancellationToken);
+        if (secret is null)
+        {
+            return (null, new SyncError(SyncStage.Source, "SecretNotFound", $"the Secret {app.GetNamespace()}/{name} named by spec.source.secretRef does not exist"));
+        }
+
+        string? Read(string field)
+        {
+            if (JsonRead.String(JsonRead.Object(secret, "data"), field) is not { } encoded)
+            {
+                return null;
+            }
+
+            try
+            {
+                return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        return (new GitCredentials
+        {
+            Username = Read("username"),
+            Password = Read("password"),
+            SshPrivateKey = Read("sshPrivateKey"),
+            KnownHosts = Read("knownHosts"),
+            CaCertificate = Read("caFile"),
+        }, null);
     }
 
     private static SyncRequest Request(string key, ApplicationSpec spec, ApplicationStatus previous, bool hard) => new()

@@ -40,4 +40,23 @@ public sealed class DeletionTests
         Assert.Contains("keelson_application_info{namespace=\"keelson\",name=\"shop\",sync_status=\"Synced\",health_status=\"Healthy\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE keelson_reconcile_total counter", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_leader_election_only_the_leader_reconciles()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct, leaderElection: true);
+        await Testing.Eventually.WaitAsync(() => s.Host.IsLeader, "the first replica to lead", cancellationToken: ct);
+        await using var standby = await Hosting.OperatorHost.StartAsync(
+            new Hosting.OperatorHostOptions { Cluster = s.Cluster.Config, LeaderElection = true, Identity = "standby", HttpAddress = "127.0.0.1:0" },
+            ct);
+        var commit = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello")).CommitAsync("Add settings", ct);
+        await s.ApplyAppAsync("shop");
+        await s.WaitSyncedAsync("shop", commit, ct);
+
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri(standby.HttpUrl!, "readyz"), ct));
+        Assert.DoesNotContain("name=\"shop\"", await http.GetStringAsync(new Uri(standby.HttpUrl!, "metrics"), ct), StringComparison.Ordinal);
+        Assert.Contains("name=\"shop\"", await http.GetStringAsync(new Uri(s.Host.HttpUrl!, "metrics"), ct), StringComparison.Ordinal);
+    }
 }

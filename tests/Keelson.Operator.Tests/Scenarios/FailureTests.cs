@@ -56,6 +56,6 @@ public sealed class FailureTests
         Assert.NotEqual(0, code);
         Assert.Contains("repoURL", stderr, StringComparison.Ordinal);
         Assert.Contains("invalid", stderr, StringComparison.OrdinalIgnoreCase);
-        Assert.Null(await s.Client.TryGetAsync(Applications.ApplicationNames.Resource, Scenario.AppNamespace, "broken", ct));
+        Assert.Null(await s.Client.TryGetAsync(Keelson.Operator.Applications.ApplicationNames.Resource, Scenario.AppNamespace, "broken", ct));
     }
 }

@@ -37,7 +37,7 @@ internal sealed class Scenario : IAsyncDisposable
 
     public KubeClient Client { get; }
 
-    public static async Task<Scenario> StartAsync(CancellationToken cancellationToken)
+    public static async Task<Scenario> StartAsync(CancellationToken cancellationToken, bool leaderElection = false)
     {
         Tools.Require("kubectl", "install kubectl 1.32 (https://kubernetes.io/docs/tasks/tools/)");
         var dir = new TempDirectory("keelson-scenario");
@@ -52,6 +52,8 @@ internal sealed class Scenario : IAsyncDisposable
                 Cluster = cluster.Config,
                 CacheRoot = dir.Combine("cache"),
                 HttpAddress = "127.0.0.1:0",
+                LeaderElection = leaderElection,
+                Identity = "first",
                 Reconciler = new ReconcilerOptions { ReconcileInterval = TimeSpan.FromMinutes(10) },
             },
             cancellationToken);

@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using Keelson.Operator.Applications;
+
+namespace Keelson.Operator.Tests.Applications;
+
+public sealed class ApplicationSpecTests
+{
+    [Fact]
+    public void Defaults_follow_argo_cd()
+    {
+        var spec = ApplicationSpec.Parse(App("""{"source":{"repoURL":"https://example.com/x.git"},"syncPolicy":{"automated":{},"retry":{}}}"""));
+
+        Assert.Equal("HEAD", spec.Source.TargetRevision);
+        Assert.Equal("", spec.Source.Path);
+        Assert.False(spec.SyncPolicy.Automated!.Prune);
+        Assert.False(spec.SyncPolicy.Automated.SelfHeal);
+        Assert.Equal(5, spec.SyncPolicy.Retry!.Limit);
+        Assert.Equal(TimeSpan.FromSeconds(5), spec.SyncPolicy.Retry.DelayBefore(1));
+        Assert.Equal(TimeSpan.FromSeconds(10), spec.SyncPolicy.Retry.DelayBefore(2));
+        Assert.Equal(TimeSpan.FromMinutes(3), spec.SyncPolicy.Retry.DelayBefore(10));
+    }
+
+    [Fact]
+    public void Sync_options_and_backoff_are_read()
+    {
+        var spec = ApplicationSpec.Parse(App("""
+            {"source":{"repoURL":"r","path":"./"},"syncPolicy":{"syncOptions":["CreateNamespace=true","ServerSideApply=true"],
+             "retry":{"limit":2,"backoff":{"duration":"1m30s","factor":3,"maxDuration":"1h"}}}}
+            """));
+
+        Assert.True(spec.SyncPolicy.CreateNamespace);
+        Assert.Equal("", spec.Source.Path);
+        Assert.Equal(TimeSpan.FromSeconds(90), spec.SyncPolicy.Retry!.Duration);
+        Assert.Equal(TimeSpan.FromSeconds(270), spec.SyncPolicy.Retry.DelayBefore(2));
+    }
+
+    [Theory]
+    [InlineData("""{"source":{}}""", "spec.source.repoURL")]
+    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"syncOptions":["Replace=true"]}}""", "spec.syncPolicy.syncOptions[0]")]
+    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"syncOptions":["ServerSideApply=false"]}}""", "spec.syncPolicy.syncOptions[0]")]
+    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"retry":{"backoff":{"duration":"soon"}}}}""", "spec.syncPolicy.retry.backoff.duration")]
+    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"retry":{"backoff":{"duration":"1m","maxDuration":"5s"}}}}""", "spec.syncPolicy.retry.backoff.maxDuration")]
+    public void A_spec_keelson_cannot_act_on_names_the_field(string spec, string field)
+    {
+        var error = Assert.Throws<SpecException>(() => ApplicationSpec.Parse(App(spec)));
+
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith(field, error.Message, StringComparison.Ordinal);
+    }
+
+    private static JsonObject App(string spec) => new() { ["spec"] = JsonNode.Parse(spec) };
+}
