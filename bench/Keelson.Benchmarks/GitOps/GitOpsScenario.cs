@@ -145,7 +145,7 @@ internal sealed class GitOpsScenario
             await Processes.CheckedAsync("kubectl", ["apply", "--server-side", "--field-manager=kubectl-reference", "-n", ReferenceNamespace, "-R", "-f", reference], null, cancellationToken, kubectlEnv);
             var kubectl = Stopwatch.GetElapsedTime(kubectlStarted);
             Report.Figure($"reference: kubectl apply --server-side -f of the same {_options.Apps * _options.ObjectsPerApp} objects", $"{Report.Fixed(kubectl.TotalSeconds, "0.0")} s ({Requests(host, "kubectl")})");
-            Report.Note($"simulator held {objects} objects after the operator's sync; operator log: {operatorLog}");
+            Report.Note($"simulator held {objects} objects after the operator's sync; KEELSON_BENCH_KEEP=1 keeps the operator's log and the repository");
         }
         finally
         {
