@@ -8,8 +8,8 @@ namespace Keelson.Engine.Apply;
 internal static class KindOrder
 {
     /// <summary>
-    /// Helm's install order (Helm 3.x's releaseutil.InstallOrder; recent Helm puts PriorityClass first). The same list
-    /// as the Helm renderer's, checked against the object-order fixture in ../shared/fixtures/helm.
+    /// Helm's install order (Helm 3.x's releaseutil.InstallOrder; recent Helm puts PriorityClass first). The Helm
+    /// renderer sorts its output by it too, checked against the object-order fixture in ../shared/fixtures/helm.
     /// </summary>
     public static readonly IReadOnlyList<string> InstallOrder =
     [
@@ -24,6 +24,9 @@ internal static class KindOrder
 
     private static readonly Dictionary<string, int> Ranks =
         InstallOrder.Select((kind, index) => (kind, index)).ToDictionary(p => p.kind, p => p.index, StringComparer.Ordinal);
+
+    /// <summary>Position of a kind in Helm's install order by its name alone, as Helm's own sort uses it.</summary>
+    public static bool TryGetInstallRank(string kind, out int rank) => Ranks.TryGetValue(kind, out rank);
 
     /// <summary>
     /// Position in Helm's list, or past its end for kinds it does not list. A kind counts only in a built-in group

@@ -220,7 +220,7 @@ internal sealed record RetryPolicy
         var max = ReadDuration(backoff, "maxDuration", defaults.MaxDuration);
         if (max < duration)
         {
-            throw new SpecException("spec.syncPolicy.retry.backoff.maxDuration", $"{GoDuration.Format(max)} is shorter than duration {GoDuration.Format(duration)}");
+            throw new SpecException("spec.syncPolicy.retry.backoff.maxDuration", $"{Keelson.Templating.Dates.GoDuration.Format(max)} is shorter than duration {Keelson.Templating.Dates.GoDuration.Format(duration)}");
         }
 
         return new RetryPolicy { Limit = (int)limit, Factor = (int)factor, Duration = duration, MaxDuration = max };
@@ -233,7 +233,7 @@ internal sealed record RetryPolicy
             return fallback;
         }
 
-        return GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero
+        return Keelson.Templating.Dates.GoDuration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero
             ? value
             : throw new SpecException($"spec.syncPolicy.retry.backoff.{name}", $"'{text}' is not a positive duration (write e.g. 5s, 1m30s, 2h)");
     }

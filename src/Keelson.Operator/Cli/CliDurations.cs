@@ -1,4 +1,4 @@
-using Keelson.Operator.Applications;
+using Keelson.Templating.Dates;
 
 namespace Keelson.Operator.Cli;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Keelson.Templating;
+using Keelson.Templating.Semver;
 
 namespace Keelson.Engine.Render.Helm;
 
@@ -132,7 +133,7 @@ internal sealed partial class ChartMetadata
             throw Invalid("chart.metadata.version is required");
         }
 
-        if (!SemanticVersion.TryParse(Version, out _))
+        if (!SemverVersion.TryParse(Version, out _))
         {
             throw Invalid($"chart.metadata.version \"{Version}\" is invalid");
         }

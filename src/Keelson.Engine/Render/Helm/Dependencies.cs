@@ -1,4 +1,5 @@
 using Keelson.Templating;
+using Keelson.Templating.Semver;
 
 namespace Keelson.Engine.Render.Helm;
 
@@ -9,6 +10,10 @@ namespace Keelson.Engine.Render.Helm;
 /// </summary>
 internal sealed class Dependencies(Coalesce coalesce, List<string> warnings)
 {
+    /// <summary>Helm's chartutil.IsCompatibleRange: false when either side does not parse (semver.NewVersion, NewConstraint).</summary>
+    public static bool IsCompatibleRange(string constraint, string version) =>
+        SemverVersion.TryParse(version, out var v) && SemverConstraint.TryParse(constraint, out var c) && c.IsSatisfiedBy(v);
+
     public void Process(Chart chart, IDictionary<string, object?> values)
     {
         ProcessEnabled(chart, values, "");
@@ -29,7 +34,7 @@ internal sealed class Dependencies(Coalesce coalesce, List<string> warnings)
         // Subcharts not declared in Chart.yaml are kept as they are.
         foreach (var existing in chart.Dependencies)
         {
-            if (!reqs.Any(r => existing.Name == r.Name && SemanticVersion.IsCompatibleRange(r.Version, existing.Metadata.Version)))
+            if (!reqs.Any(r => existing.Name == r.Name && IsCompatibleRange(r.Version, existing.Metadata.Version)))
             {
                 kept.Add(existing);
             }
@@ -74,7 +79,7 @@ internal sealed class Dependencies(Coalesce coalesce, List<string> warnings)
     {
         foreach (var c in charts)
         {
-            if (c.Name != dep.Name || !SemanticVersion.IsCompatibleRange(dep.Version, c.Metadata.Version))
+            if (c.Name != dep.Name || !IsCompatibleRange(dep.Version, c.Metadata.Version))
             {
                 continue;
             }

@@ -58,7 +58,7 @@ internal static class HelmFunctions
         functions.Add(GoFunction.Create("mustToToml", (object? v) => Toml.Encode(v)));
         if (version == HelmVersion.V4)
         {
-            functions.AddRange(GoDuration.HelmFunctions());
+            functions.AddRange(HelmDurations.HelmFunctions());
         }
 
         return Without(Sprig, "env", "expandenv").With(functions);

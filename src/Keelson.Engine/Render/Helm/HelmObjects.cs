@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Keelson.Templating;
+using Keelson.Templating.Semver;
 
 namespace Keelson.Engine.Render.Helm;
 
@@ -201,7 +202,7 @@ internal sealed class KubeVersionInfo : IGoValue
     {
         if (version == HelmVersion.V3)
         {
-            if (!SemanticVersion.TryParse(text, out var sv))
+            if (!SemverVersion.TryParse(text, out var sv))
             {
                 throw new HelmException($"invalid kube version '{text}': Invalid Semantic Version");
             }

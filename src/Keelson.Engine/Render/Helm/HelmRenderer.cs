@@ -119,7 +119,7 @@ public sealed partial class HelmRenderer
         var values = coalesce.CoalesceValues(chart, userValues);
         ValidateSchemas(chart, values);
 
-        if (chart.Metadata.KubeVersion.Length > 0 && !SemanticVersion.IsCompatibleRange(chart.Metadata.KubeVersion, caps.KubeVersion.ToString()))
+        if (chart.Metadata.KubeVersion.Length > 0 && !Dependencies.IsCompatibleRange(chart.Metadata.KubeVersion, caps.KubeVersion.ToString()))
         {
             throw new HelmException($"chart requires kubeVersion: {chart.Metadata.KubeVersion} which is incompatible with Kubernetes {caps.KubeVersion}");
         }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Keelson.Templating;
 
 namespace Keelson.Engine.Render.Helm;
@@ -21,7 +20,7 @@ internal sealed class JsonSchemaValidator
     private readonly int _draft;
     private readonly Dictionary<string, JsonNode> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonNode> _anchors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GoPattern> _regexes = new(StringComparer.Ordinal);
 
     private JsonSchemaValidator(JsonNode root)
     {
@@ -417,21 +416,14 @@ internal sealed class JsonSchemaValidator
         }
     }
 
-    private Regex Pattern(string pattern)
+    private GoPattern Pattern(string pattern)
     {
         if (!_regexes.TryGetValue(pattern, out var regex))
         {
-            try
+            // Helm's schema validator compiles patterns with Go's regexp (RE2), not ECMA-262.
+            if (!GoPattern.TryCompile(pattern, out regex, out var error))
             {
-                regex = GoRegex.Compile(pattern);
-            }
-            catch (ArgumentException e)
-            {
-                throw new HelmException($"jsonschema: invalid regular expression '{pattern}': {e.Message}");
-            }
-            catch (FormatException e)
-            {
-                throw new HelmException($"jsonschema: invalid regular expression '{pattern}': {e.Message}");
+                throw new HelmException($"jsonschema: invalid regular expression '{pattern}': {error}");
             }
 
             _regexes[pattern] = regex;
@@ -780,15 +772,7 @@ internal sealed class JsonSchemaValidator
             case "uuid":
                 return Guid.TryParseExact(s, "D", out _);
             case "regex":
-                try
-                {
-                    GoRegex.Compile(s);
-                    return true;
-                }
-                catch (Exception e) when (e is ArgumentException or FormatException)
-                {
-                    return false;
-                }
+                return GoPattern.TryCompile(s, out _, out _);
 
             case "json-pointer":
                 return s.Length == 0 || s.StartsWith('/');

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Keelson.Engine.Apply;
 using Keelson.Kubernetes.Yaml;
 
 namespace Keelson.Engine.Render.Helm;
@@ -23,20 +24,6 @@ internal static partial class ManifestSorter
     public const string HookAnnotation = "helm.sh/hook";
     public const string HookWeightAnnotation = "helm.sh/hook-weight";
     public const string HookDeleteAnnotation = "helm.sh/hook-delete-policy";
-
-    /// <summary>Helm's install order by kind; kinds not listed come last, alphabetically.</summary>
-    public static readonly IReadOnlyList<string> InstallOrder =
-    [
-        "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-        "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-        "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
-        "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
-        "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-        "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-    ];
-
-    private static readonly Dictionary<string, int> OrderIndex = InstallOrder.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
 
     private static readonly HashSet<string> HookEvents = new(StringComparer.Ordinal)
     {
@@ -149,10 +136,11 @@ internal static partial class ManifestSorter
         return items.OrderBy(kind, Comparer<string>.Create(CompareKinds)).ToList();
     }
 
+    // Kinds Helm does not list come last, alphabetically; Helm compares kinds alone, whatever their group.
     private static int CompareKinds(string a, string b)
     {
-        var aKnown = OrderIndex.TryGetValue(a, out var ia);
-        var bKnown = OrderIndex.TryGetValue(b, out var ib);
+        var aKnown = KindOrder.TryGetInstallRank(a, out var ia);
+        var bKnown = KindOrder.TryGetInstallRank(b, out var ib);
         if (!aKnown && !bKnown)
         {
             return string.CompareOrdinal(a, b);

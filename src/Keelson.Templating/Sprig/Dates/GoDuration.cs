@@ -2,16 +2,21 @@ using System.Globalization;
 
 namespace Keelson.Templating.Dates;
 
-/// <summary>Go's <c>time.Duration</c> (an int64 of nanoseconds): its String form and ParseDuration.</summary>
-internal sealed class GoDuration(long nanoseconds) : IGoScalar
+/// <summary>
+/// Go's <c>time.Duration</c> (an int64 of nanoseconds) as a template value, with its String form
+/// (<see cref="Format(long)"/>) and <c>time.ParseDuration</c> (<see cref="TryParse(string, out long, out string)"/>):
+/// the one Go-duration reader and writer for templates, Helm's duration functions and Application specs.
+/// </summary>
+public sealed class GoDuration(long nanoseconds) : IGoScalar
 {
-    public const long Nanosecond = 1;
-    public const long Microsecond = 1000;
-    public const long Millisecond = 1000_000;
-    public const long Second = 1000_000_000;
-    public const long Minute = 60 * Second;
-    public const long Hour = 60 * Minute;
+    internal const long Nanosecond = 1;
+    internal const long Microsecond = 1000;
+    internal const long Millisecond = 1000_000;
+    internal const long Second = 1000_000_000;
+    internal const long Minute = 60 * Second;
+    internal const long Hour = 60 * Minute;
 
+    /// <summary>The Go type <c>time.Duration</c>, with its String, Hours ... Nanoseconds methods.</summary>
     public static readonly GoType Type = new GoTypeBuilder("time.Duration", GoType.Int64)
         .Method("String", new GoSignature([], GoType.String), static (r, _, _) => Format(((GoDuration)r).Nanoseconds))
         .Method("Hours", new GoSignature([], GoType.Float64), static (r, _, _) => Split(((GoDuration)r).Nanoseconds, Hour))
@@ -22,6 +27,7 @@ internal sealed class GoDuration(long nanoseconds) : IGoScalar
         .Method("Nanoseconds", new GoSignature([], GoType.Int64), static (r, _, _) => ((GoDuration)r).Nanoseconds)
         .Build();
 
+    /// <summary>The duration in nanoseconds.</summary>
     public long Nanoseconds { get; } = nanoseconds;
 
     public GoType GoType => Type;
@@ -31,7 +37,7 @@ internal sealed class GoDuration(long nanoseconds) : IGoScalar
     public override string ToString() => Format(Nanoseconds);
 
     /// <summary>The nanoseconds of a Duration argument, whichever CLR shape the engine gave it.</summary>
-    public static long From(object? value) => value switch
+    internal static long From(object? value) => value switch
     {
         GoDuration d => d.Nanoseconds,
         IGoScalar s => s.Int64Value,
@@ -40,6 +46,9 @@ internal sealed class GoDuration(long nanoseconds) : IGoScalar
         int i => i,
         _ => throw new InvalidCastException($"{GoValues.TypeName(value)} is not a time.Duration"),
     };
+
+    /// <summary>Go's Duration.String of a <see cref="TimeSpan"/> (whole ticks, so at most 100ns precision).</summary>
+    public static string Format(TimeSpan value) => Format(unchecked(value.Ticks * 100));
 
     /// <summary>Duration.String: "1h2m3.5s", "1.5ms", "0s".</summary>
     public static string Format(long d)
@@ -158,7 +167,18 @@ internal sealed class GoDuration(long nanoseconds) : IGoScalar
         return whole + (double)frac / unit;
     }
 
-    /// <summary>time.ParseDuration: "300ms", "-1.5h", "2h45m"; units ns, us (µs, μs), ms, s, m, h.</summary>
+    /// <summary>time.ParseDuration into a <see cref="TimeSpan"/>, truncated to whole ticks (100ns).</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        var ok = TryParse(text, out var ns, out _);
+        value = ok ? TimeSpan.FromTicks(ns / 100) : TimeSpan.Zero;
+        return ok;
+    }
+
+    /// <summary>
+    /// time.ParseDuration: "300ms", "-1.5h", "2h45m"; units ns, us (µs, μs), ms, s, m, h. On failure
+    /// <paramref name="error"/> holds Go's message (e.g. <c>time: invalid duration "5x"</c>).
+    /// </summary>
     public static bool TryParse(string text, out long duration, out string error)
     {
         duration = 0;
