@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Keelson.Engine.Apply;
 using Keelson.Kubernetes.Yaml;
 
 namespace Keelson.Engine.Render.Helm;

@@ -1,6 +1,4 @@
-using Keelson.Engine.Apply;
-
-namespace Keelson.Engine.Tests.Apply;
+namespace Keelson.Engine.Tests;
 
 public sealed class KindOrderTests
 {

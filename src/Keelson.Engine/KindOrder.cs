@@ -1,9 +1,10 @@
-namespace Keelson.Engine.Apply;
+namespace Keelson.Engine;
 
 /// <summary>
 /// The order objects are applied in: Namespaces, then CustomResourceDefinitions (whose kinds later objects may
 /// need), then other cluster-scoped kinds, then namespaced kinds, each by Helm's install order with kinds Helm does
-/// not know (custom resources) last. Deletion uses the reverse.
+/// not know (custom resources) last. Deletion uses the reverse. Shared by the Apply stage and Helm's manifest sort,
+/// which must agree.
 /// </summary>
 internal static class KindOrder
 {
