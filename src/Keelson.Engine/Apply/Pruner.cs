@@ -108,6 +108,17 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
             return new PruneOutcome(reference, entry, PruneState.Kept, "requires pruning: no longer in the source");
         }
 
+        return await DeleteCheckedAsync(entry, reference, resource, live, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the object whose tracking id was checked in <paramref name="checkedCopy"/>, on the condition that it is
+    /// still exactly that copy (its uid and resourceVersion are the delete's preconditions): an object taken over or
+    /// edited after the check makes the server refuse, so the tracking id the delete relies on is never stale.
+    /// </summary>
+    internal async Task<PruneOutcome> DeleteCheckedAsync(
+        InventoryEntry entry, ResourceRef reference, ApiResource resource, LiveObject checkedCopy, CancellationToken cancellationToken)
+    {
         try
         {
             await client.DeleteAsync(
@@ -115,8 +126,8 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
                 new DeleteOptions
                 {
                     PropagationPolicy = PropagationPolicy.Background,
-                    PreconditionUid = live.Uid,
-                    PreconditionResourceVersion = live.ResourceVersion,
+                    PreconditionUid = checkedCopy.Uid,
+                    PreconditionResourceVersion = checkedCopy.ResourceVersion,
                 },
                 cancellationToken);
             cache.NoteDeleted(resource, reference.Namespace, reference.Name);

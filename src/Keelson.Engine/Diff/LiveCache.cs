@@ -45,7 +45,8 @@ public sealed record LiveChange(string Owner, ApiResource Resource, string? Name
 /// re-check that owner (self-heal, health changes).
 /// <para>
 /// Objects Keelson writes are served from the write's answer until the watch delivers that same version, so a sync
-/// that follows at once never sees its own writes as missing, and those writes are not reported to subscribers.
+/// that follows at once never sees its own writes as missing, and those writes are not reported to subscribers (except
+/// to an owner a write took the object from).
 /// </para>
 /// </summary>
 public sealed partial class LiveCache : IAsyncDisposable
@@ -371,24 +372,32 @@ public sealed partial class LiveCache : IAsyncDisposable
             return;
         }
 
+        var owners = new HashSet<string>(StringComparer.Ordinal);
         var ownKey = OwnKey(watch.Key, key);
         if (_ownWrites.TryGetValue(ownKey, out var own)
             && (type == LiveChangeType.Deleted ? own.Object is null : own.Object?.ResourceVersion == current?.ResourceVersion))
         {
             _ownWrites.TryRemove(KeyValuePair.Create(ownKey, own));
-            return;
-        }
 
-        var owners = new HashSet<string>(StringComparer.Ordinal);
-        if (current?.Owner is { } now)
-        {
-            owners.Add(now);
+            // The writer knows what it wrote, but an owner it took the object from did not make this change: that
+            // owner must hear of it, or its status keeps saying Synced about an object that is no longer its own.
+            if (current is not null && old?.Owner is { } from && from != current.Owner)
+            {
+                owners.Add(from);
+            }
         }
-
-        // An object taken from one owner by another concerns both.
-        if (old?.Owner is { } before)
+        else
         {
-            owners.Add(before);
+            if (current?.Owner is { } now)
+            {
+                owners.Add(now);
+            }
+
+            // An object taken from one owner by another concerns both.
+            if (old?.Owner is { } before)
+            {
+                owners.Add(before);
+            }
         }
 
         if (owners.Count == 0)

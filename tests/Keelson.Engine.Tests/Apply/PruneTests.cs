@@ -1,4 +1,7 @@
+using Keelson.Engine.Apply;
+using Keelson.Engine.Diff;
 using Keelson.Kubernetes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keelson.Engine.Tests.Apply;
 
@@ -67,6 +70,30 @@ public sealed class PruneTests
         Assert.DoesNotContain(result.Inventory, e => e.Id == "shop_b__ConfigMap");
         Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "shop", "b"));
         Assert.Equal(0, h.Server.Requests.Count("delete"));
+    }
+
+    [Fact]
+    public async Task An_object_taken_over_after_its_tracking_id_was_checked_is_not_deleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await StartWithTwoConfigMapsAsync();
+        var first = await h.SyncAsync();
+        var entry = Assert.Single(first.Inventory, e => e.Id == "shop_b__ConfigMap");
+        var reference = entry.ToRef()!;
+        var pruner = new Pruner(h.Client, h.Live, new Differ(h.Client, h.Live, new VerdictCache(16), new SyncEngineOptions(), NullLogger.Instance), NullLogger.Instance);
+
+        // The prune read b and found this owner's mark; another Application takes b over before the delete is sent.
+        var checkedCopy = LiveObject.From(ApiResource.ConfigMaps, (await h.GetAsync(ApiResource.ConfigMaps, "shop", "b"))!);
+        Assert.Equal(Tracking.Id(SyncHarness.Owner, reference), checkedCopy.TrackingId);
+        await h.EditAsync(ApiResource.ConfigMaps, "shop", "b", """{"metadata":{"annotations":{"keelson.dev/tracking-id":"keelson/other:/ConfigMap:shop/b"}}}""");
+
+        var outcome = await pruner.DeleteCheckedAsync(entry, reference, ApiResource.ConfigMaps, checkedCopy, ct);
+
+        Assert.Equal(PruneState.Kept, outcome.State);
+        var b = await h.GetAsync(ApiResource.ConfigMaps, "shop", "b");
+        Assert.NotNull(b);
+        Assert.Equal("keelson/other:/ConfigMap:shop/b", Tracking.IdOf(b));
+        Assert.Equal(1, h.Server.Requests.Count("delete"));
     }
 
     [Fact]

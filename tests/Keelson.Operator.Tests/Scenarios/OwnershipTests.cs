@@ -1,3 +1,5 @@
+using Keelson.Kubernetes;
+
 namespace Keelson.Operator.Tests.Scenarios;
 
 public sealed class OwnershipTests
@@ -11,10 +13,19 @@ public sealed class OwnershipTests
         await s.ApplyAppAsync("one", path: "one", prune: true);
         await s.WaitSyncedAsync("one", first, ct);
 
-        // A second Application now renders the same object and takes it over (its tracking id wins).
+        // A second Application now renders the same object and takes it over (its tracking id wins). It follows a
+        // branch of its own: were main to move here, "one" would rightly sync the new commit and, rendering shared
+        // too, take it back before the step under test (whether it did depended on timing).
+        await s.Repo.BranchAsync("two", cancellationToken: ct);
+        await s.Repo.CheckoutAsync("two", ct);
         var second = await s.Repo.Write("two/shared.yaml", Scenario.ConfigMap("shared", "two")).CommitAsync("Two takes shared", ct);
-        await s.ApplyAppAsync("two", path: "two", prune: true);
+        await s.Repo.CheckoutAsync("main", ct);
+        await s.ApplyAppAsync("two", path: "two", prune: true, revision: "two");
         await s.WaitSyncedAsync("two", second, ct);
+
+        // "one" is told its object was taken: it reports the difference but, without self-heal, does not sync again.
+        var told = await s.WaitForAsync("one", st => st.SyncStatus == "OutOfSync", "one to notice shared was taken over", ct);
+        Assert.Equal(first, told.Operation?.Revision);
 
         var third = await s.Repo.Delete("one/shared.yaml").Write("one/other.yaml", Scenario.ConfigMap("other", "x")).CommitAsync("One drops shared", ct);
         await s.RefreshAsync("one");
@@ -23,6 +34,8 @@ public sealed class OwnershipTests
         var shared = await s.ConfigMapAsync("shop", "shared", ct);
         Assert.NotNull(shared);
         Assert.Equal("two", shared["data"]?["greeting"]?.GetValue<string>());
+        Assert.Equal("keelson/two:/ConfigMap:shop/shared", shared.GetAnnotation("keelson.dev/tracking-id"));
+        Assert.NotNull(await s.ConfigMapAsync("shop", "other", ct));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ internal sealed class Scenario : IAsyncDisposable
     }
 
     /// <summary>An Application on the scenario's repository, written as a user would.</summary>
-    public static string AppYaml(string name, string repoUrl, string path = "app", bool automated = true, bool prune = false, bool selfHeal = false, bool finalizer = false, string destination = "shop")
+    public static string AppYaml(string name, string repoUrl, string path = "app", bool automated = true, bool prune = false, bool selfHeal = false, bool finalizer = false, string destination = "shop", string revision = "main")
     {
         var finalizers = finalizer ? "  finalizers: [keelson.dev/resources-finalizer]\n" : "";
         var policy = automated ? $"    automated: {{prune: {Bool(prune)}, selfHeal: {Bool(selfHeal)}}}\n" : "";
@@ -74,7 +74,7 @@ internal sealed class Scenario : IAsyncDisposable
             {{finalizers}}spec:
               source:
                 repoURL: {{repoUrl}}
-                targetRevision: main
+                targetRevision: {{revision}}
                 path: {{path}}
               destination:
                 namespace: {{destination}}
@@ -86,8 +86,8 @@ internal sealed class Scenario : IAsyncDisposable
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    public Task<string> ApplyAppAsync(string name, bool automated = true, bool prune = false, bool selfHeal = false, bool finalizer = false, string path = "app") =>
-        KubectlAsync(["apply", "-f", "-"], AppYaml(name, Repo.FileUrl, path, automated, prune, selfHeal, finalizer));
+    public Task<string> ApplyAppAsync(string name, bool automated = true, bool prune = false, bool selfHeal = false, bool finalizer = false, string path = "app", string revision = "main") =>
+        KubectlAsync(["apply", "-f", "-"], AppYaml(name, Repo.FileUrl, path, automated, prune, selfHeal, finalizer, revision: revision));
 
     /// <summary>Runs kubectl against the embedded cluster; fails with its stderr when it fails.</summary>
     public async Task<string> KubectlAsync(IReadOnlyList<string> args, string? stdin = null)
