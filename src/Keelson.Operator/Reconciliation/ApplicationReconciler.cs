@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Keelson.Engine;
+using Keelson.Engine.Render.Helm;
 using Keelson.Engine.Source;
 using Keelson.Kubernetes;
 using Keelson.Kubernetes.Runtime;
@@ -28,6 +29,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private readonly WorkQueue<string> _queue;
     private readonly IDisposable _liveSubscription;
     private readonly IDisposable _informerSubscription;
+
+    // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
+    private ClusterCapabilities? _capabilities;
 
     public ApplicationReconciler(
         KubeClient client,
@@ -219,6 +223,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
+        request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials } };
         var compare = credentialError is null
@@ -313,8 +318,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private static SyncRequest Request(string key, ApplicationSpec spec, ApplicationStatus previous, bool hard) => new()
     {
         Owner = key,
-        Source = new SourceRequest { RepoUrl = spec.Source.RepoUrl, Revision = spec.Source.TargetRevision, Hard = hard },
-        Render = new RenderOptions { Path = spec.Source.Path, Directory = spec.Source.Directory },
+        Source = new SourceRequest { RepoUrl = spec.Source.RepoUrl, Revision = spec.Source.TargetRevision, Chart = spec.Source.Chart, Hard = hard },
+        Render = new RenderOptions { Path = spec.Source.Path, Directory = spec.Source.Directory, Helm = spec.Source.Helm },
         DestinationNamespace = spec.Destination.Namespace,
         Options = new SyncOptions
         {
@@ -325,6 +330,49 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         Mode = SyncMode.Compare,
         PreviousInventory = [.. previous.Inventory.Select(i => new InventoryEntry(i.Id, i.Version))],
     };
+
+    private sealed record ClusterCapabilities(string? KubeVersion, IReadOnlyList<string> ApiVersions, long FetchedAt);
+
+    /// <summary>
+    /// Fills <c>.Capabilities</c> from the target cluster unless the spec overrides them: the version from /version and
+    /// the API versions from discovery, both as group/version and group/version/Kind, as Helm lists them.
+    /// </summary>
+    private async Task<HelmSourceOptions> WithCapabilitiesAsync(HelmSourceOptions helm, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(helm.KubeVersion) && helm.ApiVersions.Count > 0)
+        {
+            return helm;
+        }
+
+        var capabilities = Volatile.Read(ref _capabilities);
+        if (capabilities is null || _time.GetElapsedTime(capabilities.FetchedAt) > TimeSpan.FromMinutes(1))
+        {
+            try
+            {
+                var version = await _client.GetJsonAsync("/version", cancellationToken) is JsonObject v ? JsonRead.String(v, "gitVersion") : null;
+                var resources = await _client.Mapper.GetPreferredResourcesAsync(cancellationToken);
+                var apis = resources.Select(r => r.ApiVersion)
+                    .Concat(resources.Select(r => $"{r.ApiVersion}/{r.Kind}"))
+                    .Distinct(StringComparer.Ordinal)
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                capabilities = new ClusterCapabilities(version, apis, _time.GetTimestamp());
+                Volatile.Write(ref _capabilities, capabilities);
+            }
+            catch (Exception ex) when (ex is KubeApiException or HttpRequestException)
+            {
+                // The comparison will report the cluster as unreachable; until then Helm's defaults stand in.
+                LogCapabilitiesUnavailable(ex.Message);
+                capabilities ??= new ClusterCapabilities(null, [], 0);
+            }
+        }
+
+        return helm with
+        {
+            KubeVersion = string.IsNullOrEmpty(helm.KubeVersion) ? capabilities.KubeVersion : helm.KubeVersion,
+            ApiVersions = helm.ApiVersions.Count > 0 ? helm.ApiVersions : capabilities.ApiVersions,
+        };
+    }
 
     private sealed record Decision(string? Trigger, int RetryCount, int SelfHealCount, TimeSpan? Wait);
 
