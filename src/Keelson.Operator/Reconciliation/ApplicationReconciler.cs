@@ -30,6 +30,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private readonly IDisposable _liveSubscription;
     private readonly IDisposable _informerSubscription;
 
+    // Source or render failures in a row per Application, for the retry backoff (no sync attempt records them).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _comparisonFailures = new(StringComparer.Ordinal);
+
     // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
     private ClusterCapabilities? _capabilities;
 
@@ -131,6 +134,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             // Deleted (without the finalizer, its objects stay): stop watching kinds only it needed.
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
+            _comparisonFailures.TryRemove(key, out _);
             return WorkResult.Done;
         }
 
@@ -266,7 +270,13 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         _metrics.Observe(key, status);
-        return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision));
+        var failures = compare.Error is not null && attempt is null ? _comparisonFailures.AddOrUpdate(key, 1, (_, n) => n + 1) : 0;
+        if (failures == 0)
+        {
+            _comparisonFailures.TryRemove(key, out _);
+        }
+
+        return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision, failures));
     }
 
     private static readonly ApiResource Secrets = new("", "v1", "secrets", "Secret", Namespaced: true);
@@ -435,7 +445,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         return healDue <= now ? new Decision("SelfHeal", 0, count + 1, null) : new Decision(null, 0, 0, healDue - now);
     }
 
-    private TimeSpan NextCheck(ApplicationSpec spec, ApplicationStatus status, SyncAttempt? attempt, Decision decision)
+    private TimeSpan NextCheck(ApplicationSpec spec, ApplicationStatus status, SyncAttempt? attempt, Decision decision, int comparisonFailures)
     {
         var interval = _options.ReconcileInterval;
         var jitter = TimeSpan.FromTicks((long)(interval.Ticks * _options.Jitter * Random.Shared.NextDouble()));
@@ -452,14 +462,25 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             next = delay < next ? delay : next;
         }
 
-        // A source or render failure (no sync attempted) is retried on the retry backoff too, so a fixed repo recovers soon.
-        if (attempt is null && status.Conditions.Any(c => c.Type == ConditionTypes.ComparisonError && c.IsTrue))
+        // A source or render failure (no sync attempted) is retried on the same backoff, so a fixed repo recovers soon
+        // and a broken one is not hammered.
+        if (attempt is null && status.Conditions.Any(c => c.Type == ConditionTypes.ComparisonError && c.IsTrue)
+            && ComparisonRetryDelay(spec.SyncPolicy.Retry, comparisonFailures) is { } backoff)
         {
-            var delay = (spec.SyncPolicy.Retry ?? new RetryPolicy()).Duration;
-            next = delay < next ? delay : next;
+            next = backoff < next ? backoff : next;
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// The wait after the <paramref name="failures"/>-th source or render failure in a row: the retry policy's
+    /// backoff (Argo CD's defaults without one); null once its limit is used up, leaving the periodic check.
+    /// </summary>
+    internal static TimeSpan? ComparisonRetryDelay(RetryPolicy? policy, int failures)
+    {
+        policy ??= new RetryPolicy();
+        return failures < 1 || failures > policy.Limit ? null : policy.DelayBefore(failures);
     }
 
     private void RecordSync(JsonObject app, SyncAttempt attempt)
