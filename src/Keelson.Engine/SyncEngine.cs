@@ -4,6 +4,7 @@ using Keelson.Engine.Apply;
 using Keelson.Engine.Diff;
 using Keelson.Engine.Health;
 using Keelson.Engine.Render;
+using Keelson.Engine.Render.Helm;
 using Keelson.Engine.Source;
 using Keelson.Kubernetes;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,8 @@ public sealed partial class SyncEngine
     private readonly Differ _differ;
     private readonly Applier _applier;
     private readonly Pruner _pruner;
+    private readonly HelmRepositoryClient _helmRepositories;
+    private readonly ChartSource _charts;
 
     // Desired states hang off the (cached, shared) render they came from, and go when it goes.
     private readonly ConditionalWeakTable<RenderResult, ConcurrentDictionary<string, DesiredSet>> _prepared = [];
@@ -69,6 +72,9 @@ public sealed partial class SyncEngine
         _differ = new Differ(client, liveCache, _verdicts, _options, loggerFactory.CreateLogger<Differ>());
         _applier = new Applier(client, liveCache, _verdicts, _health, _options, _time, loggerFactory.CreateLogger<Applier>());
         _pruner = new Pruner(client, liveCache, _differ, loggerFactory.CreateLogger<Pruner>());
+        var helmCache = _options.HelmCacheDirectory ?? Path.Combine(Path.GetTempPath(), "keelson-helm");
+        _helmRepositories = new HelmRepositoryClient(helmCache);
+        _charts = new ChartSource(_helmRepositories, helmCache);
     }
 
     /// <summary>The live state the engine compares against; subscribe to it to hear of changes made by others.</summary>
@@ -96,7 +102,9 @@ public sealed partial class SyncEngine
         SourceSnapshot snapshot;
         try
         {
-            snapshot = await _source.ResolveAsync(request.Source, cancellationToken);
+            snapshot = request.Source.Chart is { } chart
+                ? await _charts.ResolveAsync(request.Source, chart, cancellationToken)
+                : await _source.ResolveAsync(request.Source, cancellationToken);
         }
         catch (SourceException ex)
         {
@@ -111,17 +119,28 @@ public sealed partial class SyncEngine
         {
             try
             {
+                // A chart source's root is the chart itself; the app path only applies to Git.
+                var path = request.Source.Chart is null ? request.Render.Path : "";
                 render = await _renderer.RenderAsync(
                     new RenderRequest
                     {
                         RepoRoot = snapshot.RootPath,
-                        Path = request.Render.Path,
+                        Path = path,
                         Directory = request.Render.Directory,
                         Kustomize = request.Render.Kustomize,
-                        CacheKey = $"{snapshot.RepoUrl}@{snapshot.Commit.Sha}",
+                        Helm = await HelmOptionsAsync(request.Render.Helm, snapshot.RootPath, path, cancellationToken),
+                        CacheKey = request.Source.Chart is { } c ? $"helm:{snapshot.RepoUrl}#{c}@{snapshot.Commit.Sha}" : $"{snapshot.RepoUrl}@{snapshot.Commit.Sha}",
                         Hard = request.Source.Hard,
                     },
                     cancellationToken);
+            }
+            catch (HelmException ex)
+            {
+                return Fail(run, new SyncError(SyncStage.Render, "DependencyFetchFailed", ex.Message));
+            }
+            catch (HttpRequestException ex)
+            {
+                return Fail(run, new SyncError(SyncStage.Render, "DependencyFetchFailed", $"fetching chart dependencies: {ex.Message}"));
             }
             catch (RenderException ex)
             {
@@ -147,6 +166,22 @@ public sealed partial class SyncEngine
         }
 
         return await CompareAndSyncAsync(run, desired, cancellationToken);
+    }
+
+    /// <summary>
+    /// For a chart, fetches the dependencies it neither vendors in charts/ nor names with file:// (public
+    /// repositories only: dependency credentials are not supported) and lists them in the options.
+    /// </summary>
+    private async Task<HelmSourceOptions?> HelmOptionsAsync(HelmSourceOptions? helm, string root, string path, CancellationToken cancellationToken)
+    {
+        var (_, directory) = RepoTree.Open(root).ResolveAppPath(path);
+        if (helm is null || !File.Exists(Path.Combine(directory, "Chart.yaml")))
+        {
+            return helm;
+        }
+
+        var fetched = await _helmRepositories.FetchMissingDependenciesAsync(directory, url => new HelmRepository { Url = url }, cancellationToken);
+        return fetched.Count == 0 ? helm : helm with { FetchedDependencies = fetched };
     }
 
     /// <summary>

@@ -29,4 +29,10 @@ public sealed record SyncEngineOptions
 
     /// <summary>Objects whose last in-sync verdict is remembered (the least recently used are forgotten first).</summary>
     public int VerdictCacheSize { get; init; } = 100_000;
+
+    /// <summary>
+    /// Where charts fetched from Helm repositories (sources and non-vendored dependencies) are cached, by name,
+    /// version and digest; null uses a "keelson-helm" directory under the system's temporary directory.
+    /// </summary>
+    public string? HelmCacheDirectory { get; init; }
 }

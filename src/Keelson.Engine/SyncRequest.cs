@@ -1,4 +1,5 @@
 using Keelson.Engine.Render;
+using Keelson.Engine.Render.Helm;
 using Keelson.Engine.Source;
 
 namespace Keelson.Engine;
@@ -40,6 +41,13 @@ public sealed record RenderOptions
 
     /// <summary>Kustomize options; Kustomize is used whenever the path holds a kustomization file.</summary>
     public KustomizeOptions? Kustomize { get; init; }
+
+    /// <summary>
+    /// Helm options, used when the path holds a chart (Chart.yaml). Dependencies the chart neither vendors nor
+    /// points at with file:// are fetched by the engine, so <see cref="HelmSourceOptions.FetchedDependencies"/> is
+    /// filled in there; leave it empty.
+    /// </summary>
+    public HelmSourceOptions? Helm { get; init; }
 }
 
 /// <summary>One run of the pipeline for one owner (an Application, but the engine never sees that type).</summary>

@@ -9,6 +9,13 @@ public sealed record SourceRequest
     /// <summary>Branch, tag, full ref (<c>refs/...</c>), <c>HEAD</c>, or a full or abbreviated commit SHA.</summary>
     public string Revision { get; init; } = "HEAD";
 
+    /// <summary>
+    /// Set for a Helm repository source: <see cref="RepoUrl"/> is then an http(s) Helm repository, <see cref="Revision"/>
+    /// a chart version or semver range ("HEAD", "" or "*": the latest stable version), and only the username,
+    /// password and CA of <see cref="Credentials"/> are used.
+    /// </summary>
+    public string? Chart { get; init; }
+
     public GitCredentials? Credentials { get; init; }
 
     /// <summary>Ask the server now instead of reusing a recent <c>ls-remote</c> answer.</summary>

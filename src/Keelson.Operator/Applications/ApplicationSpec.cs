@@ -1,5 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keelson.Engine.Render;
+using Keelson.Engine.Render.Helm;
+using Keelson.Kubernetes;
 
 namespace Keelson.Operator.Applications;
 
@@ -21,10 +24,14 @@ internal sealed record ApplicationSpec
     {
         ArgumentNullException.ThrowIfNull(application);
         var spec = JsonRead.Object(application, "spec") ?? throw new SpecException("spec", "is missing");
+        var destination = Text(JsonRead.Object(spec, "destination"), "namespace");
         return new ApplicationSpec
         {
-            Source = SourceSpec.Parse(JsonRead.Object(spec, "source") ?? throw new SpecException("spec.source", "is missing")),
-            Destination = new DestinationSpec { Namespace = Text(JsonRead.Object(spec, "destination"), "namespace") },
+            Source = SourceSpec.Parse(
+                JsonRead.Object(spec, "source") ?? throw new SpecException("spec.source", "is missing"),
+                application.GetName() ?? "",
+                destination ?? "default"),
+            Destination = new DestinationSpec { Namespace = destination },
             SyncPolicy = SyncPolicySpec.Parse(JsonRead.Object(spec, "syncPolicy")),
         };
     }
@@ -47,15 +54,30 @@ internal sealed record SourceSpec
 
     public DirectoryOptions Directory { get; init; } = new();
 
-    /// <summary><c>spec.source.helm</c> as written; handed to the Helm renderer once it is wired in.</summary>
-    public JsonObject? Helm { get; init; }
+    /// <summary>
+    /// <c>spec.source.helm</c>, with the release name defaulted to the Application's name and the release namespace
+    /// to the destination's. Used whenever the source is a chart; the cluster's capabilities are added by the reconciler.
+    /// </summary>
+    public required HelmSourceOptions Helm { get; init; }
 
-    public static SourceSpec Parse(JsonObject source)
+    /// <summary><c>spec.source.chart</c>: the source is this chart of the Helm repository at <see cref="RepoUrl"/>.</summary>
+    public string? Chart { get; init; }
+
+    public static SourceSpec Parse(JsonObject source, string appName, string releaseNamespace)
     {
         var repoUrl = ApplicationSpec.Text(source, "repoURL") ?? throw new SpecException("spec.source.repoURL", "is required");
-        if (ApplicationSpec.Text(source, "chart") is { } chart)
+        var chart = ApplicationSpec.Text(source, "chart");
+        if (chart is not null)
         {
-            throw new SpecException("spec.source.chart", $"names chart '{chart}' of a Helm repository; Helm repository sources are not supported yet (point repoURL at a Git repository holding the chart)");
+            if (!Uri.TryCreate(repoUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                throw new SpecException("spec.source.repoURL", $"must be an http:// or https:// Helm repository when spec.source.chart is set, not '{repoUrl}'");
+            }
+
+            if (chart.Contains('/', StringComparison.Ordinal) || chart.Contains("..", StringComparison.Ordinal))
+            {
+                throw new SpecException("spec.source.chart", $"'{chart}' is not a chart name (no '/' or '..')");
+            }
         }
 
         var path = (JsonRead.String(source, "path") ?? "").Trim();
@@ -74,7 +96,8 @@ internal sealed record SourceSpec
         return new SourceSpec
         {
             RepoUrl = repoUrl,
-            TargetRevision = ApplicationSpec.Text(source, "targetRevision") ?? "HEAD",
+            Chart = chart,
+            TargetRevision = ApplicationSpec.Text(source, "targetRevision") ?? (chart is null ? "HEAD" : "*"),
             Path = path,
             SecretName = secret,
             Directory = new DirectoryOptions
@@ -83,8 +106,127 @@ internal sealed record SourceSpec
                 Include = JsonRead.String(directory, "include") ?? new DirectoryOptions().Include,
                 Exclude = JsonRead.String(directory, "exclude") ?? "",
             },
-            Helm = JsonRead.Object(source, "helm"),
+            Helm = HelmSpec.Parse(source["helm"], appName, releaseNamespace),
         };
+    }
+}
+
+/// <summary>Reads <c>spec.source.helm</c> strictly: a field of the wrong type is an error naming it, not ignored.</summary>
+internal static class HelmSpec
+{
+    private const string Prefix = "spec.source.helm";
+
+    public static HelmSourceOptions Parse(JsonNode? node, string appName, string releaseNamespace)
+    {
+        if (node is null)
+        {
+            return new HelmSourceOptions { ReleaseName = appName, Namespace = releaseNamespace };
+        }
+
+        if (node is not JsonObject helm)
+        {
+            throw new SpecException(Prefix, "must be an object");
+        }
+
+        var version = String(helm, "version");
+        if (version is not (null or "v3" or "v4"))
+        {
+            throw new SpecException($"{Prefix}.version", $"'{version}' is not supported (use v3 or v4)");
+        }
+
+        return new HelmSourceOptions
+        {
+            ReleaseName = String(helm, "releaseName") is { Length: > 0 } release ? release : appName,
+            Namespace = releaseNamespace,
+            ValueFiles = Strings(helm, "valueFiles"),
+            Values = String(helm, "values"),
+            ValuesObject = helm["valuesObject"] switch
+            {
+                null => null,
+                JsonObject o => (JsonObject)o.DeepClone(),
+                _ => throw new SpecException($"{Prefix}.valuesObject", "must be an object"),
+            },
+            Parameters = Parameters(helm),
+            SkipCrds = Bool(helm, "skipCrds"),
+            KubeVersion = String(helm, "kubeVersion"),
+            ApiVersions = Strings(helm, "apiVersions"),
+            IgnoreMissingValueFiles = Bool(helm, "ignoreMissingValueFiles"),
+            Version = version,
+        };
+    }
+
+    private static List<HelmParameter> Parameters(JsonObject helm)
+    {
+        var list = new List<HelmParameter>();
+        if (helm["parameters"] is null)
+        {
+            return list;
+        }
+
+        if (helm["parameters"] is not JsonArray items)
+        {
+            throw new SpecException($"{Prefix}.parameters", "must be a list of {name, value, forceString}");
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var where = $"{Prefix}.parameters[{i}]";
+            if (items[i] is not JsonObject item)
+            {
+                throw new SpecException(where, "must be an object {name, value, forceString}");
+            }
+
+            var name = String(item, "name", where) is { Length: > 0 } n ? n : throw new SpecException($"{where}.name", "is required");
+            var value = item["value"] switch
+            {
+                null => "",
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+
+                // A number or boolean written without quotes means what its text says, as on Helm's command line.
+                JsonValue v when v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.ToJsonString(),
+                _ => throw new SpecException($"{where}.value", "must be a string"),
+            };
+            list.Add(new HelmParameter(name, value, Bool(item, "forceString", where)));
+        }
+
+        return list;
+    }
+
+    private static string? String(JsonObject parent, string name, string where = Prefix) => parent[name] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => throw new SpecException($"{where}.{name}", "must be a string"),
+    };
+
+    private static bool Bool(JsonObject parent, string name, string where = Prefix) => parent[name] switch
+    {
+        null => false,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => throw new SpecException($"{where}.{name}", "must be true or false"),
+    };
+
+    private static List<string> Strings(JsonObject parent, string name)
+    {
+        if (parent[name] is null)
+        {
+            return [];
+        }
+
+        if (parent[name] is not JsonArray items)
+        {
+            throw new SpecException($"{Prefix}.{name}", "must be a list of strings");
+        }
+
+        var list = new List<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            list.Add(items[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+                ? v.GetValue<string>()
+                : throw new SpecException($"{Prefix}.{name}[{i}]", "must be a string"));
+        }
+
+        return list;
     }
 }
 

@@ -50,7 +50,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             options.Time);
         var renderer = new ManifestRenderer(options.Render, options.Time, loggers.CreateLogger<ManifestRenderer>());
         _liveCache = new LiveCache(_client);
-        Engine = new SyncEngine(_client, source, renderer, _liveCache, new SyncEngineOptions { FieldManager = ApplicationNames.FieldManager }, options.Time, loggers);
+        Engine = new SyncEngine(_client, source, renderer, _liveCache, new SyncEngineOptions { FieldManager = ApplicationNames.FieldManager, HelmCacheDirectory = Path.Combine(_cacheRoot, "helm") }, options.Time, loggers);
         Metrics = new OperatorMetrics(options.Time);
         _events = new EventRecorder(_client, new EventRecorderOptions { ReportingController = "keelson.dev/operator", ReportingInstance = options.Identity });
         _reconciler = new ApplicationReconciler(_client, Engine, _events, options.Reconciler, Metrics, options.Time, loggers.CreateLogger<ApplicationReconciler>());

@@ -21,4 +21,7 @@ internal sealed partial class ApplicationReconciler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Application} could not be reconciled: {Message}")]
     private partial void LogApiError(string application, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster's version and API versions could not be read for Helm's .Capabilities: {Message}")]
+    private partial void LogCapabilitiesUnavailable(string message);
 }

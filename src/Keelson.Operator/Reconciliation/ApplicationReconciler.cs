@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Keelson.Engine;
+using Keelson.Engine.Render.Helm;
 using Keelson.Engine.Source;
 using Keelson.Kubernetes;
 using Keelson.Kubernetes.Runtime;
@@ -28,6 +29,12 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private readonly WorkQueue<string> _queue;
     private readonly IDisposable _liveSubscription;
     private readonly IDisposable _informerSubscription;
+
+    // Source or render failures in a row per Application, for the retry backoff (no sync attempt records them).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _comparisonFailures = new(StringComparer.Ordinal);
+
+    // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
+    private ClusterCapabilities? _capabilities;
 
     public ApplicationReconciler(
         KubeClient client,
@@ -127,6 +134,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             // Deleted (without the finalizer, its objects stay): stop watching kinds only it needed.
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
+            _comparisonFailures.TryRemove(key, out _);
             return WorkResult.Done;
         }
 
@@ -219,6 +227,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
+        request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials } };
         var compare = credentialError is null
@@ -261,7 +270,13 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         _metrics.Observe(key, status);
-        return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision));
+        var failures = compare.Error is not null && attempt is null ? _comparisonFailures.AddOrUpdate(key, 1, (_, n) => n + 1) : 0;
+        if (failures == 0)
+        {
+            _comparisonFailures.TryRemove(key, out _);
+        }
+
+        return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision, failures));
     }
 
     private static readonly ApiResource Secrets = new("", "v1", "secrets", "Secret", Namespaced: true);
@@ -313,8 +328,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private static SyncRequest Request(string key, ApplicationSpec spec, ApplicationStatus previous, bool hard) => new()
     {
         Owner = key,
-        Source = new SourceRequest { RepoUrl = spec.Source.RepoUrl, Revision = spec.Source.TargetRevision, Hard = hard },
-        Render = new RenderOptions { Path = spec.Source.Path, Directory = spec.Source.Directory },
+        Source = new SourceRequest { RepoUrl = spec.Source.RepoUrl, Revision = spec.Source.TargetRevision, Chart = spec.Source.Chart, Hard = hard },
+        Render = new RenderOptions { Path = spec.Source.Path, Directory = spec.Source.Directory, Helm = spec.Source.Helm },
         DestinationNamespace = spec.Destination.Namespace,
         Options = new SyncOptions
         {
@@ -325,6 +340,49 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         Mode = SyncMode.Compare,
         PreviousInventory = [.. previous.Inventory.Select(i => new InventoryEntry(i.Id, i.Version))],
     };
+
+    private sealed record ClusterCapabilities(string? KubeVersion, IReadOnlyList<string> ApiVersions, long FetchedAt);
+
+    /// <summary>
+    /// Fills <c>.Capabilities</c> from the target cluster unless the spec overrides them: the version from /version and
+    /// the API versions from discovery, both as group/version and group/version/Kind, as Helm lists them.
+    /// </summary>
+    private async Task<HelmSourceOptions> WithCapabilitiesAsync(HelmSourceOptions helm, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(helm.KubeVersion) && helm.ApiVersions.Count > 0)
+        {
+            return helm;
+        }
+
+        var capabilities = Volatile.Read(ref _capabilities);
+        if (capabilities is null || _time.GetElapsedTime(capabilities.FetchedAt) > TimeSpan.FromMinutes(1))
+        {
+            try
+            {
+                var version = await _client.GetJsonAsync("/version", cancellationToken) is JsonObject v ? JsonRead.String(v, "gitVersion") : null;
+                var resources = await _client.Mapper.GetPreferredResourcesAsync(cancellationToken);
+                var apis = resources.Select(r => r.ApiVersion)
+                    .Concat(resources.Select(r => $"{r.ApiVersion}/{r.Kind}"))
+                    .Distinct(StringComparer.Ordinal)
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                capabilities = new ClusterCapabilities(version, apis, _time.GetTimestamp());
+                Volatile.Write(ref _capabilities, capabilities);
+            }
+            catch (Exception ex) when (ex is KubeApiException or HttpRequestException)
+            {
+                // The comparison will report the cluster as unreachable; until then Helm's defaults stand in.
+                LogCapabilitiesUnavailable(ex.Message);
+                capabilities ??= new ClusterCapabilities(null, [], 0);
+            }
+        }
+
+        return helm with
+        {
+            KubeVersion = string.IsNullOrEmpty(helm.KubeVersion) ? capabilities.KubeVersion : helm.KubeVersion,
+            ApiVersions = helm.ApiVersions.Count > 0 ? helm.ApiVersions : capabilities.ApiVersions,
+        };
+    }
 
     private sealed record Decision(string? Trigger, int RetryCount, int SelfHealCount, TimeSpan? Wait);
 
@@ -387,7 +445,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         return healDue <= now ? new Decision("SelfHeal", 0, count + 1, null) : new Decision(null, 0, 0, healDue - now);
     }
 
-    private TimeSpan NextCheck(ApplicationSpec spec, ApplicationStatus status, SyncAttempt? attempt, Decision decision)
+    private TimeSpan NextCheck(ApplicationSpec spec, ApplicationStatus status, SyncAttempt? attempt, Decision decision, int comparisonFailures)
     {
         var interval = _options.ReconcileInterval;
         var jitter = TimeSpan.FromTicks((long)(interval.Ticks * _options.Jitter * Random.Shared.NextDouble()));
@@ -404,14 +462,25 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             next = delay < next ? delay : next;
         }
 
-        // A source or render failure (no sync attempted) is retried on the retry backoff too, so a fixed repo recovers soon.
-        if (attempt is null && status.Conditions.Any(c => c.Type == ConditionTypes.ComparisonError && c.IsTrue))
+        // A source or render failure (no sync attempted) is retried on the same backoff, so a fixed repo recovers soon
+        // and a broken one is not hammered.
+        if (attempt is null && status.Conditions.Any(c => c.Type == ConditionTypes.ComparisonError && c.IsTrue)
+            && ComparisonRetryDelay(spec.SyncPolicy.Retry, comparisonFailures) is { } backoff)
         {
-            var delay = (spec.SyncPolicy.Retry ?? new RetryPolicy()).Duration;
-            next = delay < next ? delay : next;
+            next = backoff < next ? backoff : next;
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// The wait after the <paramref name="failures"/>-th source or render failure in a row: the retry policy's
+    /// backoff (Argo CD's defaults without one); null once its limit is used up, leaving the periodic check.
+    /// </summary>
+    internal static TimeSpan? ComparisonRetryDelay(RetryPolicy? policy, int failures)
+    {
+        policy ??= new RetryPolicy();
+        return failures < 1 || failures > policy.Limit ? null : policy.DelayBefore(failures);
     }
 
     private void RecordSync(JsonObject app, SyncAttempt attempt)

@@ -50,3 +50,35 @@ public sealed class ApplicationSpecTests
 
     private static JsonObject App(string spec) => new() { ["spec"] = JsonNode.Parse(spec) };
 }
+
+public sealed class HelmSpecTests
+{
+    private static System.Text.Json.Nodes.JsonObject App(string source) =>
+        System.Text.Json.Nodes.JsonNode.Parse("""{"metadata":{"name":"web","namespace":"keelson"},"spec":{"source":""" + source + ""","destination":{"namespace":"shop"}}}""")!.AsObject();
+
+    [Fact]
+    public void Helm_fields_are_read_with_the_release_name_defaulting_to_the_app()
+    {
+        var spec = ApplicationSpec.Parse(App("""
+            {"repoURL":"https://example.com/x.git","helm":{"valueFiles":["a.yaml"],"values":"x: 1","parameters":[{"name":"a.b","value":"2","forceString":true},{"name":"c","value":3}],"skipCrds":true,"kubeVersion":"1.30.0","apiVersions":["x/v1"],"version":"v4"}}
+            """));
+        var helm = spec.Source.Helm;
+        Assert.Equal("web", helm.ReleaseName);
+        Assert.Equal("shop", helm.Namespace);
+        Assert.Equal(["a.yaml"], helm.ValueFiles);
+        Assert.Equal([new Keelson.Engine.Render.Helm.HelmParameter("a.b", "2", true), new Keelson.Engine.Render.Helm.HelmParameter("c", "3")], helm.Parameters);
+        Assert.True(helm.SkipCrds);
+        Assert.Equal("v4", helm.Version);
+    }
+
+    [Theory]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"version":"v2"}}""", "spec.source.helm.version")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"valueFiles":"a.yaml"}}""", "spec.source.helm.valueFiles")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"parameters":[{"value":"x"}]}}""", "spec.source.helm.parameters[0].name")]
+    [InlineData("""{"repoURL":"git@e.com:x.git","chart":"web"}""", "spec.source.repoURL")]
+    public void A_malformed_helm_field_is_an_error_naming_it(string source, string field)
+    {
+        var error = Assert.Throws<SpecException>(() => ApplicationSpec.Parse(App(source)));
+        Assert.Equal(field, error.Field);
+    }
+}

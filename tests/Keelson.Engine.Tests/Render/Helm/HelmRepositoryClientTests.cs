@@ -7,6 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Keelson.Engine.Render.Helm;
 using Keelson.Testing.Git;
+using Keelson.Testing.Http;
 
 namespace Keelson.Engine.Tests.Render.Helm;
 
@@ -14,7 +15,7 @@ namespace Keelson.Engine.Tests.Render.Helm;
 public sealed class HelmRepositoryClientTests : IAsyncDisposable
 {
     private readonly TempDirectory _cache = new("helmcache");
-    private readonly RepoServer _server = new();
+    private readonly FileServer _server = new();
 
     public async ValueTask DisposeAsync()
     {
@@ -217,75 +218,6 @@ public sealed class HelmRepositoryClientTests : IAsyncDisposable
             _listener.Dispose();
             _stop.Dispose();
             _cert.Dispose();
-        }
-    }
-
-    /// <summary>A static file server on 127.0.0.1 with an optional required Authorization header.</summary>
-    private sealed class RepoServer : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public RepoServer()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Url.AbsoluteUri);
-            _listener.Start();
-            _loop = Task.Run(LoopAsync);
-        }
-
-        public Uri Url { get; }
-
-        public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
-
-        public ConcurrentQueue<string> Requests { get; } = new();
-
-        public string? RequiredAuth { get; set; }
-
-        private async Task LoopAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync().WaitAsync(_stop.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                var path = context.Request.Url!.AbsolutePath;
-                Requests.Enqueue(path);
-                if (RequiredAuth is { } auth && context.Request.Headers["Authorization"] != auth)
-                {
-                    context.Response.StatusCode = 401;
-                }
-                else if (Files.TryGetValue(path, out var data))
-                {
-                    await context.Response.OutputStream.WriteAsync(data);
-                }
-                else
-                {
-                    context.Response.StatusCode = 404;
-                }
-
-                context.Response.Close();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Close();
-            await _loop;
-            _stop.Dispose();
         }
     }
 }

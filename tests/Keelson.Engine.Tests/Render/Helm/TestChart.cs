@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Text;
 using Keelson.Engine.Render.Helm;
 using Keelson.Testing.Git;
 
@@ -44,24 +41,7 @@ internal sealed class TestChart : IDisposable
         File.WriteAllBytes(target, Archive(name, files));
     }
 
-    public static byte[] Archive(string topDirectory, IDictionary<string, string> files)
-    {
-        using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var (path, content) in files)
-            {
-                var entry = new PaxTarEntry(TarEntryType.RegularFile, topDirectory + "/" + path)
-                {
-                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
-                };
-                tar.WriteEntry(entry);
-            }
-        }
-
-        return ms.ToArray();
-    }
+    public static byte[] Archive(string topDirectory, IDictionary<string, string> files) => Keelson.Testing.Http.ChartArchive.Pack(topDirectory, files);
 
     public async Task<HelmRelease> RenderAsync(HelmRenderOptions? options = null) =>
         await new HelmRenderer().RenderAsync(Path, options ?? new HelmRenderOptions(), TestContext.Current.CancellationToken);
