@@ -102,7 +102,7 @@ public sealed partial class GitSource : IAsyncDisposable
 
         var repo = await OpenAsync(url, token);
         var auth = new Auth(request.Credentials, Fingerprint(request.Credentials));
-        var refs = await repo.ListRefsAsync(auth, request.Hard, token);
+        var refs = await repo.ListRefsAsync(auth, request.Hard || request.FreshRefs, token);
         var sha = refs.Resolve(revision) switch
         {
             Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, token),

@@ -18,6 +18,12 @@ public sealed record SourceRequest
 
     public GitCredentials? Credentials { get; init; }
 
-    /// <summary>Ask the server now instead of reusing a recent <c>ls-remote</c> answer.</summary>
+    /// <summary>A hard refresh: ask the server now and bypass the render cache and remembered diff verdicts.</summary>
     public bool Hard { get; init; }
+
+    /// <summary>
+    /// Ask the server now instead of reusing a recent <c>ls-remote</c> answer (a plain refresh: a user who commits and
+    /// then asks for a refresh expects that commit, not one cached a few seconds ago).
+    /// </summary>
+    public bool FreshRefs { get; init; }
 }

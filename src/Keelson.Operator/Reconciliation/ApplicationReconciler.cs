@@ -227,6 +227,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
+        request = request with { Source = request.Source with { FreshRefs = refreshRequested } };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials } };
@@ -248,7 +249,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         if (decision.Trigger is { } trigger)
         {
             var startedAt = _time.GetUtcNow();
-            var result = await _engine.SyncAsync(request with { Mode = SyncMode.Sync, Source = request.Source with { Hard = false } }, cancellationToken);
+            var result = await _engine.SyncAsync(request with { Mode = SyncMode.Sync, Source = request.Source with { Hard = false, FreshRefs = false } }, cancellationToken);
             _metrics.ObserveRun(result);
             attempt = new SyncAttempt(trigger, startedAt, _time.GetUtcNow(), result, decision.RetryCount, decision.SelfHealCount);
             RecordSync(app, attempt);
