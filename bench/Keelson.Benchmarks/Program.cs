@@ -52,6 +52,7 @@ try
                 ObjectsPerApp = options.Int("objects") ?? 10,
                 RefreshSamples = options.Int("refreshes") ?? 20,
                 Concurrency = options.Int("concurrency") ?? 4,
+                KubeApiQps = options.Int("kube-api-qps") ?? 50,
             }).RunAsync(cancel.Token);
             break;
         default:

@@ -16,4 +16,7 @@ internal sealed record GitOpsOptions
 
     /// <summary>The operator's --concurrency (Applications reconciled at once).</summary>
     public int Concurrency { get; init; } = 4;
+
+    /// <summary>The operator's client-side API request limit (its burst is twice this).</summary>
+    public int KubeApiQps { get; init; } = 50;
 }

@@ -86,6 +86,8 @@ internal sealed class GitOpsScenario
                 operatorDll, "run", "--kubeconfig", kubeconfig, "--leader-elect", "false", "--allow-file-urls",
                 "--metrics-address", $"127.0.0.1:{metricsPort}", "--reconcile-interval", "30s",
                 "--concurrency", _options.Concurrency.ToString(CultureInfo.InvariantCulture),
+                "--kube-api-qps", _options.KubeApiQps.ToString(CultureInfo.InvariantCulture),
+                "--kube-api-burst", (2 * _options.KubeApiQps).ToString(CultureInfo.InvariantCulture),
                 "--cache-dir", Path.Combine(work.FullName, "cache"),
             ];
             Report.Note($"operator: dotnet keelson.dll {string.Join(' ', operatorArgs.Skip(1).Select(a => a.StartsWith(work.FullName, StringComparison.Ordinal) ? "<tmp>" + a[work.FullName.Length..] : a))}");

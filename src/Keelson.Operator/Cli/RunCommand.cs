@@ -26,9 +26,11 @@ internal static class RunCommand
         var metrics = new Option<string>("--metrics-address") { Description = "Address of /metrics, /healthz and /readyz", DefaultValueFactory = _ => "0.0.0.0:8080" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Git cache directory (default: a temporary directory)" };
         var allowFile = new Option<bool>("--allow-file-urls") { Description = "Accept file:// repository URLs (reads the operator's own file system)" };
+        var qps = new Option<double>("--kube-api-qps") { Description = "Requests per second to the API server (client-side limit)", DefaultValueFactory = _ => 50 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps", DefaultValueFactory = _ => 100 };
         var command = new Command("run", "Run the operator against a cluster")
         {
-            kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile,
+            kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile, qps, burst,
         };
         command.SetAction(async (parse, stopToken) =>
         {
@@ -38,6 +40,12 @@ internal static class RunCommand
             if (!CliDurations.TryParse(parse.GetValue(interval)!, out var reconcileInterval))
             {
                 await output.WriteLineAsync($"--reconcile-interval: '{parse.GetValue(interval)}' is not a duration (write e.g. 30s, 3m)");
+                return 2;
+            }
+
+            if (parse.GetValue(qps) <= 0 || parse.GetValue(burst) < 1)
+            {
+                await output.WriteLineAsync("--kube-api-qps must be above 0 and --kube-api-burst at least 1");
                 return 2;
             }
 
@@ -65,6 +73,8 @@ internal static class RunCommand
                     Cluster = config,
                     CacheRoot = parse.GetValue(cacheDir),
                     AllowFileUrls = parse.GetValue(allowFile),
+                    KubeApiQps = parse.GetValue(qps),
+                    KubeApiBurst = parse.GetValue(burst),
                     HttpAddress = parse.GetValue(metrics),
                     LeaderElection = parse.GetValue(leaderElect),
                     LeaseNamespace = parse.GetValue(leaseNamespace)!,

@@ -43,7 +43,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         _ownsCache = options.CacheRoot is null;
         _cacheRoot = options.CacheRoot ?? Path.Combine(Path.GetTempPath(), "keelson-cache-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_cacheRoot);
-        _client = new KubeClient(options.Cluster, new KubeClientOptions { TimeProvider = options.Time, LoggerFactory = loggers });
+        _client = new KubeClient(options.Cluster, new KubeClientOptions { TimeProvider = options.Time, LoggerFactory = loggers, Qps = options.KubeApiQps, Burst = options.KubeApiBurst });
         var source = new GitSource(
             new GitSourceOptions { CacheRoot = _cacheRoot, AllowFileUrls = options.AllowFileUrls },
             loggers.CreateLogger<GitSource>(),

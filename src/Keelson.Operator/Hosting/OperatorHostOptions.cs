@@ -36,6 +36,14 @@ public sealed record OperatorHostOptions
     /// <summary>This replica's name in the Lease and in Events (the pod name in a cluster).</summary>
     public string Identity { get; init; } = Environment.MachineName + "-" + Environment.ProcessId;
 
+    /// <summary>
+    /// Client-side limit on requests to the API server (per second, and how many at once above it). Large
+    /// installations raise it, as Flux's --kube-api-qps; the API server's own priority and fairness still applies.
+    /// </summary>
+    public double KubeApiQps { get; init; } = 50;
+
+    public int KubeApiBurst { get; init; } = 100;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public ILoggerFactory? LoggerFactory { get; init; }
