@@ -53,7 +53,8 @@ public static class JsonMergePatch
         }
     }
 
-    private static JsonNode? PruneNulls(JsonNode? node)
+    /// <summary>Removes null members at every depth: a null in a patch means "delete", never a stored value.</summary>
+    internal static JsonNode? PruneNulls(JsonNode? node)
     {
         switch (node)
         {

@@ -141,7 +141,7 @@ public static class StrategicMergePatch
     {
         if (discardNulls)
         {
-            DiscardNulls(value);
+            JsonMergePatch.PruneNulls(value);
         }
 
         if (RemoveDirectives(value))
@@ -659,34 +659,6 @@ public static class StrategicMergePatch
 
     private static SmpException NoMergeKey(JsonObject map, string mergeKey) =>
         new($"map: {GoFormat.Value(map)} does not contain declared merge key: {mergeKey}");
-
-    private static void DiscardNulls(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (key, value) in obj.ToList())
-                {
-                    if (value is null)
-                    {
-                        obj.Remove(key);
-                    }
-                    else
-                    {
-                        DiscardNulls(value);
-                    }
-                }
-
-                break;
-            case JsonArray arr:
-                foreach (var item in arr)
-                {
-                    DiscardNulls(item);
-                }
-
-                break;
-        }
-    }
 
     /// <summary>Drops maps carrying <c>$patch</c> from a value; false when the value itself is such a map.</summary>
     private static bool RemoveDirectives(JsonNode? node)

@@ -84,7 +84,7 @@ internal sealed partial class ChartMetadata
                 case "version": md.Version = Str(value, file, "version"); break;
                 case "description": md.Description = Str(value, file, "description"); break;
                 case "keywords": md.Keywords = StrList(value, file, "keywords"); break;
-                case "maintainers": md.Maintainers = ReadMaintainers(value, file); break;
+                case "maintainers": md.Maintainers = ReadList(value, file, "maintainers", "chart.Maintainer", ChartMaintainer.Read); break;
                 case "icon": md.Icon = Str(value, file, "icon"); break;
                 case "apiversion": md.ApiVersion = Str(value, file, "apiVersion"); break;
                 case "condition": md.Condition = Str(value, file, "condition"); break;
@@ -93,7 +93,7 @@ internal sealed partial class ChartMetadata
                 case "deprecated": md.Deprecated = Bool(value, file, "deprecated"); break;
                 case "annotations": md.Annotations = StrMap(value, file, "annotations"); break;
                 case "kubeversion": md.KubeVersion = Str(value, file, "kubeVersion"); break;
-                case "dependencies": md.Dependencies = ReadDependencies(value, file); break;
+                case "dependencies": md.Dependencies = ReadList(value, file, "dependencies", "chart.Dependency", ChartDependency.Read); break;
                 case "type": md.Type = Str(value, file, "type"); break;
             }
         }
@@ -297,41 +297,19 @@ internal sealed partial class ChartMetadata
         }
     }
 
-    private static List<ChartMaintainer?>? ReadMaintainers(JsonNode? node, string file)
-    {
-        switch (node)
+    /// <summary>A list of structs as Go's decoder reads it: null items stay null, anything else is a type error.</summary>
+    private static List<T?>? ReadList<T>(JsonNode? node, string file, string field, string goType, Func<JsonObject, string, T> read)
+        where T : class => node switch
         {
-            case null:
-                return null;
-            case JsonArray arr:
-                return arr.Select(n => n switch
-                {
-                    null => null,
-                    JsonObject o => ChartMaintainer.Read(o, file),
-                    _ => throw Mismatch(file, n, "maintainers", "chart.Maintainer"),
-                }).ToList();
-            default:
-                throw Mismatch(file, node, "maintainers", "[]*chart.Maintainer");
-        }
-    }
-
-    private static List<ChartDependency?>? ReadDependencies(JsonNode? node, string file)
-    {
-        switch (node)
-        {
-            case null:
-                return null;
-            case JsonArray arr:
-                return arr.Select(n => n switch
-                {
-                    null => null,
-                    JsonObject o => ChartDependency.Read(o, file),
-                    _ => throw Mismatch(file, n, "dependencies", "chart.Dependency"),
-                }).ToList();
-            default:
-                throw Mismatch(file, node, "dependencies", "[]*chart.Dependency");
-        }
-    }
+            null => null,
+            JsonArray arr => arr.Select(n => n switch
+            {
+                null => null,
+                JsonObject o => read(o, file),
+                _ => throw Mismatch(file, n, field, goType),
+            }).ToList(),
+            _ => throw Mismatch(file, node, field, "[]*" + goType),
+        };
 
     internal static HelmException Mismatch(string file, JsonNode? node, string field, string type)
     {
