@@ -249,24 +249,9 @@ public static class JsonPatch
                 obj.TryGetPropertyValue(key, out value);
                 return null;
             case JsonArray arr:
-                if (!TryIndex(key, out var index, out var error))
+                if (ElementIndex(arr, key, out var index) is { } error)
                 {
                     return error;
-                }
-
-                if (index < 0)
-                {
-                    if (index < -arr.Count)
-                    {
-                        return $"Unable to access invalid index: {index}: {InvalidIndex}";
-                    }
-
-                    index += arr.Count;
-                }
-
-                if (index >= arr.Count)
-                {
-                    return $"Unable to access invalid index: {index}: {InvalidIndex}";
                 }
 
                 value = arr[index];
@@ -284,19 +269,9 @@ public static class JsonPatch
                 obj[key] = value;
                 return null;
             case JsonArray arr:
-                if (!TryIndex(key, out var index, out var error))
+                if (ElementIndex(arr, key, out var index) is { } error)
                 {
                     return error;
-                }
-
-                if (index < 0)
-                {
-                    if (index < -arr.Count)
-                    {
-                        return $"Unable to access invalid index: {index}: {InvalidIndex}";
-                    }
-
-                    index += arr.Count;
                 }
 
                 arr[index] = value;
@@ -355,24 +330,9 @@ public static class JsonPatch
             case JsonObject obj:
                 return obj.Remove(key) ? null : $"Unable to remove nonexistent key: {key}: {Missing}";
             case JsonArray arr:
-                if (!TryIndex(key, out var index, out var error))
+                if (ElementIndex(arr, key, out var index) is { } error)
                 {
                     return error;
-                }
-
-                if (index < 0)
-                {
-                    if (index < -arr.Count)
-                    {
-                        return $"Unable to access invalid index: {index}: {InvalidIndex}";
-                    }
-
-                    index += arr.Count;
-                }
-
-                if (index >= arr.Count)
-                {
-                    return $"Unable to access invalid index: {index}: {InvalidIndex}";
                 }
 
                 arr.RemoveAt(index);
@@ -380,6 +340,22 @@ public static class JsonPatch
             default:
                 return Missing;
         }
+    }
+
+    /// <summary>The position of an existing element; a negative index counts from the end.</summary>
+    private static string? ElementIndex(JsonArray arr, string key, out int index)
+    {
+        if (!TryIndex(key, out index, out var error))
+        {
+            return error;
+        }
+
+        if (index < 0 && index >= -arr.Count)
+        {
+            index += arr.Count;
+        }
+
+        return index < 0 || index >= arr.Count ? $"Unable to access invalid index: {index}: {InvalidIndex}" : null;
     }
 
     private static bool TryIndex(string key, out int index, out string? error)
