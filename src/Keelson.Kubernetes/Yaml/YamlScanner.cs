@@ -408,9 +408,7 @@ internal sealed class YamlScanner(string text)
         SaveSimpleKey();
         IncreaseFlowLevel();
         _simpleKeyAllowed = true;
-        var start = _mark;
-        SkipChar();
-        Append(type, start);
+        AppendOneChar(type);
     }
 
     private void FetchFlowCollectionEnd(TokenType type)
@@ -418,6 +416,12 @@ internal sealed class YamlScanner(string text)
         RemoveSimpleKey();
         DecreaseFlowLevel();
         _simpleKeyAllowed = false;
+        AppendOneChar(type);
+    }
+
+    /// <summary>Consumes the one character that makes up a token of <paramref name="type"/>.</summary>
+    private void AppendOneChar(TokenType type)
+    {
         var start = _mark;
         SkipChar();
         Append(type, start);
@@ -427,9 +431,7 @@ internal sealed class YamlScanner(string text)
     {
         RemoveSimpleKey();
         _simpleKeyAllowed = true;
-        var start = _mark;
-        SkipChar();
-        Append(TokenType.FlowEntry, start);
+        AppendOneChar(TokenType.FlowEntry);
     }
 
     private void FetchBlockEntry()
@@ -447,9 +449,7 @@ internal sealed class YamlScanner(string text)
         // A '-' in flow context is an error the parser reports, with better context.
         RemoveSimpleKey();
         _simpleKeyAllowed = true;
-        var start = _mark;
-        SkipChar();
-        Append(TokenType.BlockEntry, start);
+        AppendOneChar(TokenType.BlockEntry);
     }
 
     private void FetchKey()
@@ -466,9 +466,7 @@ internal sealed class YamlScanner(string text)
 
         RemoveSimpleKey();
         _simpleKeyAllowed = _flowLevel == 0;
-        var start = _mark;
-        SkipChar();
-        Append(TokenType.Key, start);
+        AppendOneChar(TokenType.Key);
     }
 
     private void FetchValue()
@@ -498,9 +496,7 @@ internal sealed class YamlScanner(string text)
             _simpleKeyAllowed = _flowLevel == 0;
         }
 
-        var start = _mark;
-        SkipChar();
-        Append(TokenType.Value, start);
+        AppendOneChar(TokenType.Value);
     }
 
     private void FetchAnchor(TokenType type)
