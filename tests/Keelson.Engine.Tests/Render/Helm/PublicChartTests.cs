@@ -546,4 +546,5 @@ public sealed class PublicChartTests : IAsyncLifetime
         }));
         Assert.Contains("Preset key 'huge' invalid", badPreset.Message);
     }
+
 }
