@@ -546,5 +546,4 @@ public sealed class PublicChartTests : IAsyncLifetime
         }));
         Assert.Contains("Preset key 'huge' invalid", badPreset.Message);
     }
-
 }
