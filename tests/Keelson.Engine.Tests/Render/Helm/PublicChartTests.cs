@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json.Nodes;
 using Keelson.ApiServer;
 using Keelson.Engine.Render;
@@ -319,5 +321,229 @@ public sealed class PublicChartTests : IAsyncLifetime
 
         var applied = answers.Single(a => (string?)a["kind"] == "DaemonSet");
         Assert.Equal("edge", (string?)applied["spec"]!["template"]!["metadata"]!["annotations"]!["team"]);
+    }
+
+    private static JsonObject Find(RenderResult result, string kind, string name) =>
+        result.Objects.Single(o => (string?)o.Object["kind"] == kind && (string?)o.Object["metadata"]!["name"] == name).Object;
+
+    private static string Decode(JsonObject secret, string key) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String((string)secret["data"]![key]!));
+
+    private static string? Env(JsonNode container, string name) =>
+        (string?)container["env"]!.AsArray().Single(e => (string?)e!["name"] == name)!["value"];
+
+    [Fact]
+    public async Task Rabbitmq_with_default_values_renders_a_clustered_statefulset_the_cluster_accepts()
+    {
+        var ns = await NamespaceAsync();
+        var result = await RenderAsync("rabbitmq", new HelmSourceOptions { ReleaseName = "mq", Namespace = ns });
+
+        Assert.Equal(
+            [
+                "NetworkPolicy mq-rabbitmq", "PodDisruptionBudget mq-rabbitmq", "ServiceAccount mq-rabbitmq",
+                "Secret mq-rabbitmq-config", "Secret mq-rabbitmq", "Role mq-rabbitmq-endpoint-reader",
+                "RoleBinding mq-rabbitmq-endpoint-reader", "Service mq-rabbitmq-headless", "Service mq-rabbitmq",
+                "StatefulSet mq-rabbitmq",
+            ],
+            result.Objects.Select(Describe));
+        Assert.All(result.Objects, o => Assert.Equal(ns, (string?)o.Object["metadata"]!["namespace"]));
+
+        var statefulSet = Find(result, "StatefulSet", "mq-rabbitmq");
+        var labels = statefulSet["metadata"]!["labels"]!;
+        Assert.Equal("rabbitmq-0.0.1", (string?)labels["helm.sh/chart"]);
+        Assert.Equal("3.12", (string?)labels["app.kubernetes.io/version"]);
+        Assert.Equal("mq-rabbitmq-headless", (string?)statefulSet["spec"]!["serviceName"]);
+        var template = statefulSet["spec"]!["template"]!;
+        Assert.Matches("^[0-9a-f]{64}$", (string?)template["metadata"]!["annotations"]!["checksum/config"]);
+        var pod = template["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Equal("docker.io/ubuntu/rabbitmq:3.12-24.04_edge", (string?)container["image"]);
+        Assert.Equal("rabbit@$(MY_POD_NAME).mq-rabbitmq-headless.$(MY_POD_NAMESPACE).svc.cluster.local", Env(container, "RABBITMQ_NODE_NAME"));
+        Assert.Equal("rabbitmq_management, rabbitmq_peer_discovery_k8s, rabbitmq_auth_backend_ldap", Env(container, "RABBITMQ_PLUGINS"));
+        // The library chart's "micro" resources preset and soft pod anti-affinity preset.
+        Assert.Equal("384Mi", (string?)container["resources"]!["limits"]!["memory"]);
+        Assert.Equal("50Mi", (string?)container["resources"]!["requests"]!["ephemeral-storage"]);
+        var antiAffinity = pod["affinity"]!["podAntiAffinity"]!["preferredDuringSchedulingIgnoredDuringExecution"]![0]!;
+        Assert.Equal("mq", (string?)antiAffinity["podAffinityTerm"]!["labelSelector"]!["matchLabels"]!["app.kubernetes.io/instance"]);
+        Assert.Equal(584792, (int?)pod["securityContext"]!["fsGroup"]);
+        Assert.Equal("8Gi", (string?)statefulSet["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["resources"]!["requests"]!["storage"]);
+
+        // rabbitmq.conf is a template in values.yaml, rendered through the library's tplvalues helper.
+        var config = Decode(Find(result, "Secret", "mq-rabbitmq-config"), "rabbitmq.conf");
+        Assert.StartsWith("## Username and password\ndefault_user = guest\n## Clustering\n", config);
+        Assert.Contains($"cluster_formation.k8s.hostname_suffix = .mq-rabbitmq-headless.{ns}.svc.cluster.local\n", config);
+        Assert.Contains("cluster_partition_handling = autoheal\n\n# queue leader locator\nqueue_leader_locator = balanced\n", config);
+        Assert.Contains($"loopback_users.guest = false\n#default_vhost = {ns}-vhost\n", config);
+        Assert.EndsWith("tcp_listen_options.keepalive = false", config);
+        var secret = Find(result, "Secret", "mq-rabbitmq");
+        Assert.Equal("guest", Decode(secret, "rabbitmq-password"));
+        // No cookie given: the library generates one (lookup finds nothing when rendering without a cluster).
+        Assert.Matches("^[A-Za-z0-9]{32}$", Decode(secret, "rabbitmq-erlang-cookie"));
+
+        // The headless service sets trafficDistribution only from Kubernetes 1.31 (the default version is newer).
+        Assert.Equal("PreferClose", (string?)Find(result, "Service", "mq-rabbitmq-headless")["spec"]!["trafficDistribution"]);
+        Assert.Equal(
+            ["amqp", "epmd", "dist", "http-stats"],
+            Find(result, "Service", "mq-rabbitmq")["spec"]!["ports"]!.AsArray().Select(p => (string?)p!["name"]));
+
+        var answers = await ApplyAsync(result.Objects, ns);
+
+        var applied = answers.Single(a => (string?)a["kind"] == "StatefulSet");
+        Assert.Equal(1, (int?)applied["spec"]!["replicas"]);
+        Assert.Equal("mq-rabbitmq", (string?)applied["spec"]!["template"]!["spec"]!["serviceAccountName"]);
+        Assert.Equal("mq-rabbitmq", (string?)answers.Single(a => (string?)a["kind"] == "RoleBinding")["subjects"]![0]!["name"]);
+        // A dry run stores nothing.
+        Assert.Null(await Client.TryGetAsync(ApiResource.Secrets, ns, "mq-rabbitmq", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Rabbitmq_with_tls_metrics_ingress_and_a_memory_limit_renders_objects_the_cluster_accepts()
+    {
+        var values = """
+            replicaCount: 3
+            commonLabels:
+              team: messaging
+            auth:
+              username: orders
+              tls:
+                enabled: true
+                autoGenerated: true
+            resources:
+              requests: {cpu: 500m, memory: 1Gi}
+              limits: {cpu: "2", memory: 2Gi}
+            memoryHighWatermark:
+              enabled: true
+            metrics:
+              enabled: true
+            service:
+              type: NodePort
+              nodePorts:
+                amqp: 30672
+            ingress:
+              enabled: true
+              hostname: rabbitmq.example.com
+              ingressClassName: nginx
+            persistence:
+              storageClass: fast-ssd
+              size: 20Gi
+            tolerations:
+              - key: dedicated
+                operator: Equal
+                value: messaging
+                effect: NoSchedule
+            extraDeploy:
+              - apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: '{{ include "common.names.fullname" . }}-definitions'
+                data:
+                  vhost: '{{ .Release.Namespace }}'
+            """;
+        var ns = await NamespaceAsync();
+        var result = await RenderAsync("rabbitmq", new HelmSourceOptions
+        {
+            // The library turns a release name that is not a DNS label into one for object names.
+            ReleaseName = "orders.queue",
+            Namespace = ns,
+            Values = values,
+            Parameters = [new HelmParameter("auth.password", "s3cret")],
+            KubeVersion = "1.30.4",
+        });
+
+        Assert.Equal(
+            [
+                "NetworkPolicy orders-queue-rabbitmq", "PodDisruptionBudget orders-queue-rabbitmq",
+                "ServiceAccount orders-queue-rabbitmq", "Secret orders-queue-rabbitmq-config", "Secret orders-queue-rabbitmq",
+                "Secret orders-queue-rabbitmq-certs", "ConfigMap orders-queue-rabbitmq-definitions",
+                "Role orders-queue-rabbitmq-endpoint-reader", "RoleBinding orders-queue-rabbitmq-endpoint-reader",
+                "Service orders-queue-rabbitmq-headless", "Service orders-queue-rabbitmq", "StatefulSet orders-queue-rabbitmq",
+                "Ingress orders-queue-rabbitmq",
+            ],
+            result.Objects.Select(Describe));
+        // Every object of the chart carries the common labels; the extraDeploy one is the user's own.
+        var chartObjects = result.Objects.Where(o => o.SourceFile != "rabbitmq/templates/extra-list.yaml").ToList();
+        Assert.Equal(12, chartObjects.Count);
+        Assert.All(chartObjects, o => Assert.Equal("messaging", (string?)o.Object["metadata"]!["labels"]!["team"]));
+        Assert.All(chartObjects, o => Assert.Equal("orders.queue", (string?)o.Object["metadata"]!["labels"]!["app.kubernetes.io/instance"]));
+
+        var statefulSet = Find(result, "StatefulSet", "orders-queue-rabbitmq");
+        Assert.Equal(3, (int?)statefulSet["spec"]!["replicas"]);
+        var template = statefulSet["spec"]!["template"]!;
+        Assert.Equal("9419", (string?)template["metadata"]!["annotations"]!["prometheus.io/port"]);
+        Assert.Equal("messaging", (string?)template["metadata"]!["labels"]!["team"]);
+        var pod = template["spec"]!;
+        var container = pod["containers"]![0]!;
+        Assert.Equal("orders", Env(container, "RABBITMQ_USERNAME"));
+        Assert.EndsWith(", rabbitmq_prometheus", Env(container, "RABBITMQ_PLUGINS"));
+        Assert.Contains(container["ports"]!.AsArray(), p => (string?)p!["name"] == "amqp-tls" && (int?)p["containerPort"] == 5671);
+        Assert.Equal("2Gi", (string?)container["resources"]!["limits"]!["memory"]);
+        Assert.Equal("NoSchedule", (string?)pod["tolerations"]![0]!["effect"]);
+        Assert.Contains(pod["volumes"]!.AsArray(), v => (string?)v!["name"] == "certs");
+        var claim = statefulSet["spec"]!["volumeClaimTemplates"]![0]!["spec"]!;
+        Assert.Equal("fast-ssd", (string?)claim["storageClassName"]);
+        Assert.Equal("20Gi", (string?)claim["resources"]!["requests"]!["storage"]);
+
+        var config = Decode(Find(result, "Secret", "orders-queue-rabbitmq-config"), "rabbitmq.conf");
+        Assert.Contains("default_user = orders\n", config);
+        Assert.DoesNotContain("default_pass", config);
+        Assert.Contains("loopback_users.orders = false\n", config);
+        Assert.Contains("listeners.ssl.default = 5671\n", config);
+        // 2Gi through the chart's own unit conversion (float math, floor, int64).
+        Assert.Contains("total_memory_available_override_value = 2147483648\nvm_memory_high_watermark.relative = 0.4\n", config);
+        Assert.Equal("s3cret", Decode(Find(result, "Secret", "orders-queue-rabbitmq"), "rabbitmq-password"));
+
+        // A CA and a server certificate generated at render time for the pods' DNS names.
+        var certs = Find(result, "Secret", "orders-queue-rabbitmq-certs");
+        Assert.Equal("kubernetes.io/tls", (string?)certs["type"]);
+        using var certificate = X509Certificate2.CreateFromPem(Decode(certs, "tls.crt"));
+        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames().ToList();
+        Assert.Contains($"*.orders-queue-rabbitmq.{ns}.svc.cluster.local", names);
+        Assert.Contains("orders-queue-rabbitmq", names);
+        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", Decode(certs, "tls.key"));
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", Decode(certs, "ca.crt"));
+
+        var definitions = Find(result, "ConfigMap", "orders-queue-rabbitmq-definitions");
+        Assert.Equal(ns, (string?)definitions["data"]!["vhost"]);
+
+        // Kubernetes 1.30 has no trafficDistribution.
+        Assert.Null(Find(result, "Service", "orders-queue-rabbitmq-headless")["spec"]!["trafficDistribution"]);
+        var service = Find(result, "Service", "orders-queue-rabbitmq");
+        var ports = service["spec"]!["ports"]!.AsArray();
+        Assert.Equal(["amqp", "amqp-tls", "epmd", "dist", "http-stats", "metrics"], ports.Select(p => (string?)p!["name"]));
+        Assert.Equal(30672, (int?)ports[0]!["nodePort"]);
+        var ingress = Find(result, "Ingress", "orders-queue-rabbitmq");
+        Assert.Equal("nginx", (string?)ingress["spec"]!["ingressClassName"]);
+        var backend = ingress["spec"]!["rules"]![0]!["http"]!["paths"]![0]!["backend"]!["service"]!;
+        Assert.Equal("orders-queue-rabbitmq", (string?)backend["name"]);
+        Assert.Equal("http-stats", (string?)backend["port"]!["name"]);
+
+        var answers = await ApplyAsync(result.Objects, ns);
+
+        Assert.Equal(13, answers.Count);
+        var applied = answers.Single(a => (string?)a["kind"] == "Service" && (string?)a["metadata"]!["name"] == "orders-queue-rabbitmq");
+        Assert.Equal("NodePort", (string?)applied["spec"]!["type"]);
+        Assert.Equal(30672, (int?)applied["spec"]!["ports"]![0]!["nodePort"]);
+        Assert.Equal("rabbitmq.example.com", (string?)answers.Single(a => (string?)a["kind"] == "Ingress")["spec"]!["rules"]![0]!["host"]);
+    }
+
+    [Fact]
+    public async Task Rabbitmq_values_the_chart_refuses_fail_the_render_with_the_chart_message()
+    {
+        // A relative memory watermark needs a memory limit; the chart's validation template says so.
+        var noLimit = await Assert.ThrowsAsync<RenderException>(() => RenderAsync("rabbitmq", new HelmSourceOptions
+        {
+            ReleaseName = "mq",
+            Parameters = [new HelmParameter("memoryHighWatermark.enabled", "true"), new HelmParameter("resourcesPreset", "none")],
+        }));
+        Assert.Contains("VALUES VALIDATION:", noLimit.Message);
+        Assert.Contains("rabbitmq: memoryHighWatermark", noLimit.Message);
+
+        // The library's resources preset refuses a size it does not know.
+        var badPreset = await Assert.ThrowsAsync<RenderException>(() => RenderAsync("rabbitmq", new HelmSourceOptions
+        {
+            ReleaseName = "mq",
+            Parameters = [new HelmParameter("resourcesPreset", "huge")],
+        }));
+        Assert.Contains("Preset key 'huge' invalid", badPreset.Message);
     }
 }
