@@ -83,7 +83,7 @@ internal static class DesiredState
 
             var reference = ResourceRef.Of(obj)!;
             var hook = Apply.Hooks.Classify(obj);
-            if (hook?.Phase == HookPhase.Skip)
+            if (hook is { Skipped: true })
             {
                 continue;
             }

@@ -243,13 +243,16 @@ public sealed partial class SyncEngine
             return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
         }
 
-        var rendered = desired.Objects.Select(o => o.Ref.InventoryId).ToHashSet(StringComparer.Ordinal);
+        // A hook is never stale: an object that turned into a hook is run as one, not pruned after it ran.
+        var rendered = desired.Objects.Concat(desired.Hooks).Select(o => o.Ref.InventoryId).ToHashSet(StringComparer.Ordinal);
         var stale = request.PreviousInventory.Where(e => !rendered.Contains(e.Id)).DistinctBy(e => e.Id).ToList();
         var outcomes = new Dictionary<string, ApplyOutcome>(StringComparer.Ordinal);
         var hookOutcomes = new List<ApplyOutcome>();
         var errors = new List<SyncError>();
         var applied = true;
         var pruneDelete = false;
+        var hooksDue = false;
+        var failures = false;
         string? pruneNote = null;
 
         try
@@ -257,8 +260,14 @@ public sealed partial class SyncEngine
             if (sync)
             {
                 var drifted = diff.Where(d => d.Action is DiffAction.Create or DiffAction.Update).Select(d => new ApplyItem(d.Desired!, d)).ToList();
-                applied = await ApplyAsync(run, desired, drifted, outcomes, hookOutcomes, errors, cancellationToken);
-                var failures = outcomes.Values.Any(o => !o.Succeeded) || diff.Any(d => d.Action == DiffAction.Failed) || !applied;
+
+                // Hooks run with a sync that changes something (applies or prunes), never with one that finds nothing
+                // to do, so a steady state writes nothing: Argo CD runs hooks once per sync operation, and automated
+                // syncs happen only when the app is OutOfSync.
+                hooksDue = desired.Hooks.Count > 0
+                    && (drifted.Count > 0 || (stale.Count > 0 && request.Options.Prune && (desired.Objects.Count > 0 || request.Options.AllowEmpty)));
+                applied = await ApplyAsync(run, desired, drifted, hooksDue, outcomes, hookOutcomes, errors, cancellationToken);
+                failures = outcomes.Values.Any(o => !o.Succeeded) || diff.Any(d => d.Action == DiffAction.Failed) || !applied;
                 if (stale.Count > 0 && request.Options.Prune)
                 {
                     if (desired.Objects.Count == 0 && !request.Options.AllowEmpty)
@@ -278,6 +287,11 @@ public sealed partial class SyncEngine
             }
 
             var pruned = stale.Count == 0 ? [] : await _pruner.PruneAsync(request.Owner, stale, pruneDelete, cancellationToken);
+            if (hooksDue && !failures && errors.Count == 0 && pruned.All(p => p.State != PruneState.Failed))
+            {
+                await RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken);
+            }
+
             return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
         }
         catch (Exception ex) when (IsClusterFailure(ex))
@@ -288,13 +302,13 @@ public sealed partial class SyncEngine
         }
     }
 
-    /// <summary>Creates the namespace, runs pre-hooks, applies, runs post-hooks. False when nothing could be applied.</summary>
+    /// <summary>Creates the namespace, runs the pre-hooks, applies. False when nothing could be applied.</summary>
     private async Task<bool> ApplyAsync(
-        Run run, DesiredSet desired, List<ApplyItem> drifted, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes,
+        Run run, DesiredSet desired, List<ApplyItem> drifted, bool hooksDue, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes,
         List<SyncError> errors, CancellationToken cancellationToken)
     {
         var request = run.Request;
-        if (drifted.Count == 0)
+        if (drifted.Count == 0 && !hooksDue)
         {
             return true;
         }
@@ -308,7 +322,7 @@ public sealed partial class SyncEngine
             }
         }
 
-        if (desired.Hooks.Count > 0)
+        if (hooksDue)
         {
             var (before, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken);
             hookOutcomes.AddRange(before);
@@ -324,17 +338,50 @@ public sealed partial class SyncEngine
             outcomes[outcome.Ref.Key] = outcome;
         }
 
-        if (desired.Hooks.Count > 0 && outcomes.Values.All(o => o.Succeeded))
+        return true;
+    }
+
+    /// <summary>
+    /// After a clean apply and prune: waits for the objects to be healthy, then runs the post-hooks. Argo CD runs
+    /// PostSync hooks only once the synced resources are Healthy (a smoke test or a notification must not run against
+    /// a half-rolled-out Deployment); Helm waits only with --wait. Keelson follows Argo CD.
+    /// </summary>
+    private async Task RunPostHooksAsync(
+        DesiredSet desired, DiffEntry[] diff, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes, List<SyncError> errors,
+        CancellationToken cancellationToken)
+    {
+        if (!desired.Hooks.Any(h => h.Hook!.RunsIn(HookPhase.After)))
         {
-            var (after, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.After, cancellationToken);
-            hookOutcomes.AddRange(after);
-            if (!ok)
+            return;
+        }
+
+        var objects = diff.Where(d => d.Desired is not null)
+            .Select(d => (d.Desired!, outcomes.TryGetValue(d.Resource.Key, out var o) ? o.Live : d.LiveState))
+            .ToList();
+        var refreshed = new Dictionary<string, LiveObject>(StringComparer.Ordinal);
+        var problem = await _applier.WaitHealthyAsync(objects, refreshed, cancellationToken);
+
+        // The result reports the health the wait saw, not the one from just after the apply.
+        foreach (var (key, live) in refreshed)
+        {
+            if (outcomes.TryGetValue(key, out var outcome) && outcome.Succeeded)
             {
-                errors.Add(new SyncError(SyncStage.Apply, "HookFailed", $"{after[^1].Ref}: {after[^1].Message}"));
+                outcomes[key] = outcome with { Live = live };
             }
         }
 
-        return true;
+        if (problem is not null)
+        {
+            errors.Add(new SyncError(SyncStage.Apply, "PostHooksNotRun", $"post-install/post-upgrade hooks not run: {problem}"));
+            return;
+        }
+
+        var (after, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.After, cancellationToken);
+        hookOutcomes.AddRange(after);
+        if (!ok)
+        {
+            errors.Add(new SyncError(SyncStage.Apply, "HookFailed", $"{after[^1].Ref}: {after[^1].Message}"));
+        }
     }
 
     private SyncResult Finish(

@@ -24,6 +24,12 @@ public sealed record SyncEngineOptions
     /// <summary>How long a hook Job or Pod may run before the sync gives up on it.</summary>
     public TimeSpan HookTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long the objects of a sync may take to become healthy before its post-install/post-upgrade hooks run (as
+    /// Argo CD's PostSync hooks, they wait for health); past it the sync fails and the hooks do not run.
+    /// </summary>
+    public TimeSpan PostHookHealthTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Interval of the bounded waits above.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

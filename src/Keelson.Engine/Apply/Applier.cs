@@ -95,28 +95,6 @@ internal sealed partial class Applier(
         return outcomes;
     }
 
-    /// <summary>
-    /// Runs the hooks of one phase in weight order, each to completion (Jobs and Pods until they succeed or fail).
-    /// Stops at the first failure; returns the outcomes and whether all succeeded.
-    /// </summary>
-    public async Task<(List<ApplyOutcome> Outcomes, bool Succeeded)> RunHooksAsync(
-        IReadOnlyList<DesiredObject> hooks, HookPhase phase, CancellationToken cancellationToken)
-    {
-        var outcomes = new List<ApplyOutcome>();
-        var ordered = KindOrder.Sort(hooks.Where(h => h.Hook!.Phase == phase), h => h.Ref, h => h.Namespaced);
-        foreach (var hook in ordered.OrderBy(h => h.Hook!.Weight).ToList())
-        {
-            var outcome = await RunHookAsync(hook, cancellationToken);
-            outcomes.Add(outcome);
-            if (!outcome.Succeeded)
-            {
-                return (outcomes, false);
-            }
-        }
-
-        return (outcomes, true);
-    }
-
     private async Task<ApplyOutcome> ApplyOneAsync(
         ApplyItem item, bool replace, Dictionary<(string Group, string Kind), string> unestablished, CancellationToken cancellationToken)
     {
@@ -213,96 +191,6 @@ internal sealed partial class Applier(
         if (!gone)
         {
             throw new TimeoutException($"{reference} was deleted but is still there after {options.DeleteTimeout.TotalSeconds:0} s (finalizers?)");
-        }
-    }
-
-    private async Task<ApplyOutcome> RunHookAsync(DesiredObject hook, CancellationToken cancellationToken)
-    {
-        var reference = hook.Ref;
-        var resource = await ResolveAsync(hook, cancellationToken);
-        if (resource is null)
-        {
-            return Failed(reference, $"no resource serves kind {reference.Kind} in version {reference.ApiVersion}");
-        }
-
-        var info = hook.Hook!;
-        try
-        {
-            var existed = false;
-            if (await client.TryGetAsync(resource, reference.Namespace, reference.Name, cancellationToken) is { } previous)
-            {
-                existed = true;
-                if (info.Has(HookInfo.BeforeHookCreation))
-                {
-                    await DeleteAndWaitAsync(resource, reference, previous.GetUid(), cancellationToken);
-                    existed = false;
-                }
-            }
-
-            var response = await client.ApplyAsync(resource, hook.Object, ApplyOptions(), cancellationToken);
-            var result = await WaitForHookAsync(resource, reference, response, cancellationToken);
-            if (result.Status == HealthStatus.Degraded || result.Status != HealthStatus.Healthy)
-            {
-                if (info.Has(HookInfo.HookFailed))
-                {
-                    await DeleteQuietlyAsync(resource, reference, cancellationToken);
-                }
-
-                return Failed(reference, $"hook failed: {result.Message ?? result.Status.ToString()}");
-            }
-
-            if (info.Has(HookInfo.HookSucceeded))
-            {
-                await DeleteQuietlyAsync(resource, reference, cancellationToken);
-            }
-
-            LogHookRan(reference, info.Phase);
-            return new ApplyOutcome(reference, existed ? ResourceAction.Configured : ResourceAction.Created, "hook succeeded", null);
-        }
-        catch (KubeApiException ex)
-        {
-            return Failed(reference, $"hook failed: {ex.Status.Message}");
-        }
-        catch (TimeoutException ex)
-        {
-            return Failed(reference, ex.Message);
-        }
-    }
-
-    /// <summary>Jobs and Pods run until they finish; any other hook kind is done once applied.</summary>
-    private async Task<HealthResult> WaitForHookAsync(ApiResource resource, ResourceRef reference, JsonObject applied, CancellationToken cancellationToken)
-    {
-        var runs = (reference.Group, reference.Kind) is ("batch", "Job") or ("", "Pod");
-        if (!runs)
-        {
-            return new HealthResult(HealthStatus.Healthy, null);
-        }
-
-        var last = health.Assess(applied);
-        var done = last.Status is HealthStatus.Healthy or HealthStatus.Degraded;
-        if (!done)
-        {
-            done = await PollAsync(
-                async ct =>
-                {
-                    last = health.Assess(await client.TryGetAsync(resource, reference.Namespace, reference.Name, ct));
-                    return last.Status is HealthStatus.Healthy or HealthStatus.Degraded or HealthStatus.Missing;
-                },
-                options.HookTimeout,
-                cancellationToken);
-        }
-
-        return done ? last : new HealthResult(HealthStatus.Degraded, $"did not finish within {options.HookTimeout.TotalSeconds:0} s ({last.Message})");
-    }
-
-    private async Task DeleteQuietlyAsync(ApiResource resource, ResourceRef reference, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.DeleteAsync(resource, reference.Namespace, reference.Name, new DeleteOptions { PropagationPolicy = PropagationPolicy.Background }, cancellationToken);
-        }
-        catch (KubeApiException ex) when (ex.IsNotFound)
-        {
         }
     }
 
