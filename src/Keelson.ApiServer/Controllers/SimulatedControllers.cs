@@ -716,6 +716,12 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             return null;
         }
 
+        if (RunsToCompletion(pod) && now >= readyAt)
+        {
+            WriteStatus(type, stored, CompletedPodStatus(pod, previous, stored.Uid, now, failing));
+            return null;
+        }
+
         var ready = !failing && now >= readyAt;
         var started = JsonHelpers.Rfc3339(JsonHelpers.ParseTime(pod.Obj("metadata").Str("creationTimestamp")) ?? now);
         var podIp = $"10.244.0.{2 + (FnvOf(stored.Uid) % 250)}";
@@ -759,6 +765,70 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             ["qosClass"] = previous.Str("qosClass") ?? "BestEffort",
             ["startTime"] = started,
         };
+        WriteStatus(type, stored, WithoutEmptyReasons(status));
+        return ready || now >= readyAt ? null : readyAt;
+    }
+
+    /// <summary>
+    /// A Pod of its own (no controller) that is not restarted when its containers exit — a Helm test or hook Pod, a
+    /// one-off task. Such Pods are what people run to completion, so the simulator completes them: Succeeded, or Failed
+    /// when marked failing. Pods of workloads keep running.
+    /// </summary>
+    private static bool RunsToCompletion(JsonObject pod) =>
+        pod.Obj("spec").Str("restartPolicy") is "Never" or "OnFailure"
+        && !pod.Obj("metadata").Arr("ownerReferences").Objects().Any(o => o["controller"]?.GetValueKind() == System.Text.Json.JsonValueKind.True);
+
+    private static JsonObject CompletedPodStatus(JsonObject pod, JsonObject? previous, string uid, DateTimeOffset now, bool failing)
+    {
+        var finished = JsonHelpers.Rfc3339(now);
+        var started = JsonHelpers.Rfc3339(JsonHelpers.ParseTime(pod.Obj("metadata").Str("creationTimestamp")) ?? now);
+        var containerStatuses = new JsonArray();
+        foreach (var c in pod.Obj("spec").Arr("containers").Objects())
+        {
+            containerStatuses.Add(new JsonObject
+            {
+                ["containerID"] = $"containerd://{uid.Replace("-", "", StringComparison.Ordinal)}{c.Str("name")}",
+                ["image"] = c.Str("image"),
+                ["imageID"] = $"{c.Str("image")}@sha256:{new string('0', 64)}",
+                ["lastState"] = new JsonObject(),
+                ["name"] = c.Str("name"),
+                ["ready"] = false,
+                ["restartCount"] = 0,
+                ["started"] = false,
+                ["state"] = new JsonObject
+                {
+                    ["terminated"] = new JsonObject
+                    {
+                        ["containerID"] = $"containerd://{uid.Replace("-", "", StringComparison.Ordinal)}{c.Str("name")}",
+                        ["exitCode"] = failing ? 1 : 0,
+                        ["finishedAt"] = finished,
+                        ["reason"] = failing ? "Error" : "Completed",
+                        ["startedAt"] = started,
+                    },
+                },
+            });
+        }
+
+        // As the kubelet reports a finished Pod: not Ready, reason PodCompleted.
+        return WithoutEmptyReasons(new JsonObject
+        {
+            ["conditions"] = new JsonArray(
+                Condition(previous, "PodReadyToStartContainers", "False", "", "", now, false),
+                Condition(previous, "Initialized", "True", "PodCompleted", "", now, false),
+                Condition(previous, "Ready", "False", "PodCompleted", "", now, false),
+                Condition(previous, "ContainersReady", "False", "PodCompleted", "", now, false),
+                Condition(previous, "PodScheduled", "True", "", "", now, false)),
+            ["containerStatuses"] = containerStatuses,
+            ["hostIP"] = "172.18.0.2",
+            ["phase"] = failing ? "Failed" : "Succeeded",
+            ["qosClass"] = previous.Str("qosClass") ?? "BestEffort",
+            ["startTime"] = started,
+        });
+    }
+
+    // The kubelet leaves reason and message out of a condition that has none.
+    private static JsonObject WithoutEmptyReasons(JsonObject status)
+    {
         foreach (var condition in status.Arr("conditions").Objects())
         {
             if (condition.Str("reason") == "")
@@ -768,8 +838,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             }
         }
 
-        WriteStatus(type, stored, status);
-        return ready || now >= readyAt ? null : readyAt;
+        return status;
     }
 
     private static uint FnvOf(string text)

@@ -104,6 +104,42 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Standalone_pods_that_are_not_restarted_run_to_completion_and_others_keep_running()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        static JsonNode Pod(string name, string restartPolicy, bool fail)
+        {
+            var pod = JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""")!;
+            pod["metadata"]!["name"] = name;
+            pod["spec"]!["restartPolicy"] = restartPolicy;
+            if (fail)
+            {
+                pod["metadata"]!["annotations"] = new JsonObject { [SimulatedControllersAnnotation] = "true" };
+            }
+
+            return pod;
+        }
+
+        foreach (var pod in new[] { Pod("test", "Never", false), Pod("broken", "OnFailure", true), Pod("server", "Always", false) })
+        {
+            (await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/pods", pod)).EnsureStatus(HttpStatusCode.Created);
+        }
+
+        await WaitForAsync($"/api/v1/namespaces/{ns}/pods/test", p => p.Field("spec.nodeName") is not null, "the pod to be scheduled");
+        var pending = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/test", p => p.Field("status.phase") is not null, "a first status");
+        Assert.Equal("Pending", pending.Field("status.phase"));
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var done = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/test", p => p.Field("status.phase") == "Succeeded", "the pod to succeed");
+        Assert.Equal("PodCompleted", Condition(done, "Ready", "reason"));
+        Assert.Equal("0", done["status"]!["containerStatuses"]![0]!["state"]!["terminated"]!["exitCode"]!.ToJsonString());
+        var broken = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/broken", p => p.Field("status.phase") == "Failed", "the failing pod to fail");
+        Assert.Equal("Error", broken["status"]!["containerStatuses"]![0]!["state"]!["terminated"]!["reason"]!.GetValue<string>());
+        var server = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/server", p => Condition(p, "Ready") == "True", "the server pod to be ready");
+        Assert.Equal("Running", server.Field("status.phase"));
+    }
+
+    [Fact]
     public async Task Claims_bind_load_balancers_get_addresses_and_stateful_sets_become_ready()
     {
         var ns = await _sim.NewNamespaceAsync();

@@ -351,21 +351,11 @@ public sealed class HookTests
     public async Task A_hook_pod_is_done_when_it_has_succeeded_not_while_it_runs()
     {
         await using var h = await HookHarness.StartAsync();
+
+        // restartPolicy Always: the simulated kubelet keeps it running (a run-to-completion Pod would finish by itself).
         h.Repo
             .Write("main.yaml", HookManifests.ConfigMap("main"))
-            .Write("check.yaml", """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: check
-                  annotations:
-                    helm.sh/hook: pre-install
-                spec:
-                  restartPolicy: Never
-                  containers:
-                  - name: check
-                    image: busybox:1.36
-                """);
+            .Write("check.yaml", CheckPod("Always", fails: false));
         await h.Repo.CommitAsync("hooks", Token);
 
         var sync = h.SyncAsync();
@@ -387,6 +377,46 @@ public sealed class HookTests
         Assert.Null(result.Error);
         Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "main"));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_hook_pod_that_runs_to_completion_passes_or_fails_the_sync_by_its_exit(bool fails)
+    {
+        await using var h = await HookHarness.StartAsync();
+        h.Repo
+            .Write("main.yaml", HookManifests.ConfigMap("main"))
+            .Write("check.yaml", CheckPod("Never", fails));
+        await h.Repo.CommitAsync("hooks", Token);
+
+        var result = await h.SyncAsync();
+
+        if (fails)
+        {
+            Assert.Equal("HookFailed", result.Error?.Reason);
+            Assert.StartsWith("Pod shop/check: pre-sync hook failed", result.Error!.Message, StringComparison.Ordinal);
+            Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "main"));
+        }
+        else
+        {
+            Assert.Null(result.Error);
+            Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "main"));
+        }
+    }
+
+    private static string CheckPod(string restartPolicy, bool fails) => $$"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: check
+          annotations:
+            helm.sh/hook: pre-install
+        {{(fails ? "    simulator.keelson.dev/fail: \"true\"\n" : "")}}spec:
+          restartPolicy: {{restartPolicy}}
+          containers:
+          - name: check
+            image: busybox:1.36
+        """;
 
     /// <summary>
     /// A chart with a weighted pair of pre-install hooks (a ConfigMap the migration Job reads, then the Job), post
