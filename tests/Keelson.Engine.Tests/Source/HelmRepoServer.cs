@@ -17,7 +17,8 @@ namespace Keelson.Engine.Tests.Source;
 
 /// <summary>
 /// A Helm HTTP repository served by Kestrel on 127.0.0.1 (HTTP, or HTTPS with a given certificate): static files,
-/// optional basic auth, a log of requests, and a gate that holds archive downloads until released.
+/// optional basic auth, optional validators on index.yaml (ETag, Last-Modified) honoured by conditional requests,
+/// a log of requests, and a gate that holds archive downloads until released.
 /// </summary>
 internal sealed class HelmRepoServer : IAsyncDisposable
 {
@@ -30,12 +31,25 @@ internal sealed class HelmRepoServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Paths asked for, with whether an Authorization header came with them.</summary>
-    public ConcurrentQueue<(string Path, bool Authorized)> Requests { get; } = new();
+    /// <summary>Paths asked for, with whether an Authorization header and a conditional header came with them.</summary>
+    public ConcurrentQueue<(string Path, bool Authorized, bool Conditional)> Requests { get; } = new();
 
     public (string User, string Password)? RequiredAuth { get; set; }
 
+    /// <summary>Send an ETag (a hash of the content) with index.yaml and answer a matching If-None-Match with 304.</summary>
+    public bool SendETag { get; set; }
+
+    /// <summary>Send this Last-Modified with index.yaml and answer an If-Modified-Since not older with 304.</summary>
+    public DateTimeOffset? LastModified { get; set; }
+
     public int Downloads => Requests.Count(r => r.Path.EndsWith(".tgz", StringComparison.Ordinal));
+
+    /// <summary>Requests for index.yaml: all of them, and those answered 304 Not Modified.</summary>
+    public int IndexReads => Requests.Count(r => r.Path.EndsWith("/index.yaml", StringComparison.Ordinal));
+
+    public int NotModified => _notModified;
+
+    private int _notModified;
 
     public static async Task<HelmRepoServer> StartAsync(X509Certificate2? certificate, CancellationToken cancellationToken)
     {
@@ -116,6 +130,26 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private bool NotModifiedSince(HttpContext context, byte[] data)
+    {
+        var response = context.Response.GetTypedHeaders();
+        var request = context.Request.GetTypedHeaders();
+        if (SendETag)
+        {
+            var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(data))[..16] + "\"");
+            response.ETag = etag;
+            return request.IfNoneMatch.Any(t => t.Compare(etag, useStrongComparison: true));
+        }
+
+        if (LastModified is { } modified)
+        {
+            response.LastModified = modified;
+            return request.IfModifiedSince is { } since && since >= modified;
+        }
+
+        return false;
+    }
+
     private static TaskCompletionSource Open()
     {
         var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -127,7 +161,8 @@ internal sealed class HelmRepoServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         var header = context.Request.Headers.Authorization.ToString();
-        Requests.Enqueue((path, header.Length > 0));
+        var conditional = context.Request.Headers.IfNoneMatch.Count > 0 || context.Request.Headers.IfModifiedSince.Count > 0;
+        Requests.Enqueue((path, header.Length > 0, conditional));
         if (RequiredAuth is var (user, password)
             && header != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)))
         {
@@ -145,6 +180,12 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         if (path.EndsWith(".tgz", StringComparison.Ordinal))
         {
             await _gate.Task.WaitAsync(context.RequestAborted);
+        }
+        else if (NotModifiedSince(context, data))
+        {
+            Interlocked.Increment(ref _notModified);
+            context.Response.StatusCode = 304;
+            return;
         }
 
         context.Response.ContentLength = data.Length;
