@@ -23,6 +23,7 @@ namespace Keelson.Engine.Tests.Source;
 internal sealed class HelmRepoServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, string> _charts = new(StringComparer.Ordinal);
     private TaskCompletionSource _gate = Open();
 
     private HelmRepoServer(WebApplication app) => _app = app;
@@ -78,22 +79,30 @@ internal sealed class HelmRepoServer : IAsyncDisposable
 
     /// <summary>
     /// Packs testdata/helmrepo/<paramref name="chart"/> at each version (as <c>helm package</c> does: one top
-    /// directory named after the chart) and writes an index.yaml listing them, with their sha256 digests unless
-    /// <paramref name="digest"/> gives another.
+    /// directory named after the chart; REPO_URL in its files becomes this repository's URL) and lists them in
+    /// index.yaml in place of that chart's earlier versions, with their sha256 digests unless <paramref name="digest"/>
+    /// gives another.
     /// </summary>
     public Dictionary<string, byte[]> Publish(string chart, IEnumerable<string> versions, Func<string, string?>? digest = null, bool absoluteUrls = false)
     {
-        var index = new StringBuilder("apiVersion: v1\nentries:\n  ").Append(chart).Append(":\n");
+        var entries = new StringBuilder("  ").Append(chart).Append(":\n");
         var archives = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var version in versions)
         {
-            var data = Package(chart, version);
+            var data = Package(chart, version, Url);
             archives[version] = data;
             var file = $"{chart}-{version}.tgz";
             Files["/charts/archives/" + file] = data;
             var url = absoluteUrls ? new Uri(Url, "archives/" + file).AbsoluteUri : "archives/" + file;
-            index.Append($"  - name: {chart}\n    version: {version}\n    apiVersion: v2\n    urls:\n    - {url}\n")
+            entries.Append($"  - name: {chart}\n    version: {version}\n    apiVersion: v2\n    urls:\n    - {url}\n")
                 .Append($"    digest: {digest?.Invoke(version) ?? Convert.ToHexStringLower(SHA256.HashData(data))}\n");
+        }
+
+        _charts[chart] = entries.ToString();
+        var index = new StringBuilder("apiVersion: v1\nentries:\n");
+        foreach (var (_, text) in _charts.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            index.Append(text);
         }
 
         index.Append("generated: \"2026-11-22T00:00:00Z\"\n");
@@ -101,7 +110,7 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         return archives;
     }
 
-    public static byte[] Package(string chart, string version)
+    public static byte[] Package(string chart, string version, Uri? repoUrl = null)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "testdata", "helmrepo", chart);
         using var output = new MemoryStream();
@@ -112,6 +121,11 @@ internal sealed class HelmRepoServer : IAsyncDisposable
             {
                 var relative = Path.GetRelativePath(dir, file).Replace('\\', '/');
                 var text = File.ReadAllText(file).Replace("VERSION", version, StringComparison.Ordinal);
+                if (repoUrl is not null)
+                {
+                    text = text.Replace("REPO_URL", repoUrl.AbsoluteUri, StringComparison.Ordinal);
+                }
+
                 var entry = new PaxTarEntry(TarEntryType.RegularFile, chart + "/" + relative)
                 {
                     DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
