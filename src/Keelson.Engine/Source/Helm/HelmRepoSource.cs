@@ -13,9 +13,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Keelson.Engine.Source.Helm;
 
 /// <summary>
-/// Charts from Helm HTTP repositories: reads index.yaml, picks a version as Helm does, downloads the .tgz, checks
-/// its sha256 against the index and keeps it on disk by (repository, chart, version). Concurrent requests for the
-/// same archive share one download. Thread-safe; credentials never appear in logs, messages or URLs.
+/// Charts from Helm HTTP repositories, the one client the pipeline uses (chart sources and chart dependencies):
+/// reads index.yaml (kept per repository URL and credentials for <see cref="HelmRepoSourceOptions.IndexTtl"/>, then
+/// revalidated with ETag / If-Modified-Since), picks a version as Helm does, downloads the .tgz, checks its sha256
+/// against the index and keeps it on disk by (repository, chart, version, digest). Concurrent requests for the same
+/// index or archive share one request. Thread-safe; credentials never appear in logs, messages or URLs.
 /// </summary>
 public sealed partial class HelmRepoSource : IDisposable
 {
