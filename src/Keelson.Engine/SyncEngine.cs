@@ -6,6 +6,7 @@ using Keelson.Engine.Health;
 using Keelson.Engine.Render;
 using Keelson.Engine.Render.Helm;
 using Keelson.Engine.Source;
+using Keelson.Engine.Source.Helm;
 using Keelson.Kubernetes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,7 +37,6 @@ public sealed partial class SyncEngine
     private readonly Differ _differ;
     private readonly Applier _applier;
     private readonly Pruner _pruner;
-    private readonly HelmRepositoryClient _helmRepositories;
     private readonly ChartSource _charts;
 
     // Desired states hang off the (cached, shared) render they came from, and go when it goes.
@@ -73,8 +73,8 @@ public sealed partial class SyncEngine
         _applier = new Applier(client, liveCache, _verdicts, _health, _options, _time, loggerFactory.CreateLogger<Applier>());
         _pruner = new Pruner(client, liveCache, _differ, loggerFactory.CreateLogger<Pruner>());
         var helmCache = _options.HelmCacheDirectory ?? Path.Combine(Path.GetTempPath(), "keelson-helm");
-        _helmRepositories = new HelmRepositoryClient(helmCache);
-        _charts = new ChartSource(_helmRepositories, helmCache);
+        var helmRepositories = new HelmRepoSource(new HelmRepoSourceOptions { CacheRoot = helmCache }, loggerFactory.CreateLogger<HelmRepoSource>(), _time);
+        _charts = new ChartSource(helmRepositories, helmCache);
     }
 
     /// <summary>The live state the engine compares against; subscribe to it to hear of changes made by others.</summary>
@@ -128,19 +128,21 @@ public sealed partial class SyncEngine
                         Path = path,
                         Directory = request.Render.Directory,
                         Kustomize = request.Render.Kustomize,
-                        Helm = await HelmOptionsAsync(request.Render.Helm, snapshot.RootPath, path, cancellationToken),
-                        CacheKey = request.Source.Chart is { } c ? $"helm:{snapshot.RepoUrl}#{c}@{snapshot.Commit.Sha}" : $"{snapshot.RepoUrl}@{snapshot.Commit.Sha}",
+                        Helm = await HelmOptionsAsync(request, snapshot.RootPath, path, cancellationToken),
+                        // A chart's root is named by its archive's digest: a version republished is another render.
+                        CacheKey = request.Source.Chart is { } c ? $"helm:{snapshot.RepoUrl}#{c}@{snapshot.Commit.Sha}#{Path.GetFileName(snapshot.RootPath)}" : $"{snapshot.RepoUrl}@{snapshot.Commit.Sha}",
                         Hard = request.Source.Hard,
                     },
                     cancellationToken);
             }
+            catch (SourceException ex)
+            {
+                // Fetching the chart's dependencies is part of the source; nothing has been rendered yet.
+                return Fail(run, new SyncError(SyncStage.Source, ex.Reason.ToString(), ex.Message));
+            }
             catch (HelmException ex)
             {
-                return Fail(run, new SyncError(SyncStage.Render, "DependencyFetchFailed", ex.Message));
-            }
-            catch (HttpRequestException ex)
-            {
-                return Fail(run, new SyncError(SyncStage.Render, "DependencyFetchFailed", $"fetching chart dependencies: {ex.Message}"));
+                return Fail(run, new SyncError(SyncStage.Render, "RenderFailed", ex.Message));
             }
             catch (RenderException ex)
             {
@@ -169,18 +171,20 @@ public sealed partial class SyncEngine
     }
 
     /// <summary>
-    /// For a chart, fetches the dependencies it neither vendors in charts/ nor names with file:// (public
-    /// repositories only: dependency credentials are not supported) and lists them in the options.
+    /// For a chart, has the source fetch the dependencies it neither vendors in charts/ nor names with file://
+    /// (with <see cref="SourceRequest.DependencyCredentials"/>) and lists their archives in the options.
     /// </summary>
-    private async Task<HelmSourceOptions?> HelmOptionsAsync(HelmSourceOptions? helm, string root, string path, CancellationToken cancellationToken)
+    /// <exception cref="SourceException">A dependency cannot be fetched.</exception>
+    private async Task<HelmSourceOptions?> HelmOptionsAsync(SyncRequest request, string root, string path, CancellationToken cancellationToken)
     {
+        var helm = request.Render.Helm;
         var (_, directory) = RepoTree.Open(root).ResolveAppPath(path);
         if (helm is null || !File.Exists(Path.Combine(directory, "Chart.yaml")))
         {
             return helm;
         }
 
-        var fetched = await _helmRepositories.FetchMissingDependenciesAsync(directory, url => new HelmRepository { Url = url }, cancellationToken);
+        var fetched = await _charts.DependenciesAsync(request.Source, directory, cancellationToken);
         return fetched.Count == 0 ? helm : helm with { FetchedDependencies = fetched };
     }
 

@@ -18,6 +18,15 @@ public sealed record SourceRequest
 
     public GitCredentials? Credentials { get; init; }
 
+    /// <summary>
+    /// Credentials for the Helm repositories that a chart's dependencies not vendored in charts/ are fetched from
+    /// (for a chart in Git or from a Helm repository). A dependency's repository takes the entry whose
+    /// <see cref="RepositoryCredentials.Url"/> is the longest prefix of its URL; with no entry, a dependency in the
+    /// same repository as a chart source (<see cref="Chart"/> set, same <see cref="RepoUrl"/>) uses
+    /// <see cref="Credentials"/>, and any other is fetched anonymously.
+    /// </summary>
+    public IReadOnlyList<RepositoryCredentials> DependencyCredentials { get; init; } = [];
+
     /// <summary>A hard refresh: ask the server now and bypass the render cache and remembered diff verdicts.</summary>
     public bool Hard { get; init; }
 

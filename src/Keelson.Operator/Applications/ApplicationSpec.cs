@@ -63,6 +63,12 @@ internal sealed record SourceSpec
     /// <summary><c>spec.source.chart</c>: the source is this chart of the Helm repository at <see cref="RepoUrl"/>.</summary>
     public string? Chart { get; init; }
 
+    /// <summary>
+    /// <c>spec.source.helm.repositories</c>: the Secrets (in the Application's namespace) holding credentials for the
+    /// Helm repositories a chart's non-vendored dependencies come from, each for the repositories under its URL.
+    /// </summary>
+    public IReadOnlyList<DependencyRepositorySpec> DependencyRepositories { get; init; } = [];
+
     public static SourceSpec Parse(JsonObject source, string appName, string releaseNamespace)
     {
         var repoUrl = ApplicationSpec.Text(source, "repoURL") ?? throw new SpecException("spec.source.repoURL", "is required");
@@ -107,9 +113,13 @@ internal sealed record SourceSpec
                 Exclude = JsonRead.String(directory, "exclude") ?? "",
             },
             Helm = HelmSpec.Parse(source["helm"], appName, releaseNamespace),
+            DependencyRepositories = HelmSpec.Repositories(source["helm"] as JsonObject),
         };
     }
 }
+
+/// <summary>One <c>spec.source.helm.repositories</c> entry: the Secret for the Helm repositories under <see cref="Url"/>.</summary>
+internal sealed record DependencyRepositorySpec(string Url, string SecretName);
 
 /// <summary>Reads <c>spec.source.helm</c> strictly: a field of the wrong type is an error naming it, not ignored.</summary>
 internal static class HelmSpec
@@ -153,6 +163,45 @@ internal static class HelmSpec
             IgnoreMissingValueFiles = Bool(helm, "ignoreMissingValueFiles"),
             Version = version,
         };
+    }
+
+    /// <summary>Reads <c>spec.source.helm.repositories</c>: <c>[{url, secretRef: {name}}]</c>.</summary>
+    public static List<DependencyRepositorySpec> Repositories(JsonObject? helm)
+    {
+        var list = new List<DependencyRepositorySpec>();
+        if (helm?["repositories"] is null)
+        {
+            return list;
+        }
+
+        if (helm["repositories"] is not JsonArray items)
+        {
+            throw new SpecException($"{Prefix}.repositories", "must be a list of {url, secretRef: {name}}");
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var where = $"{Prefix}.repositories[{i}]";
+            if (items[i] is not JsonObject item)
+            {
+                throw new SpecException(where, "must be an object {url, secretRef: {name}}");
+            }
+
+            var url = String(item, "url", where)?.Trim() is { Length: > 0 } u ? u : throw new SpecException($"{where}.url", "is required");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.UserInfo.Length > 0)
+            {
+                // A URL with user-info may hold a password: it is not echoed.
+                var shown = url.Contains('@', StringComparison.Ordinal) ? "" : $", not '{url}'";
+                throw new SpecException($"{where}.url", $"must be an http:// or https:// URL without credentials in it{shown}");
+            }
+
+            var secret = item["secretRef"] is JsonObject secretRef && String(secretRef, "name", $"{where}.secretRef")?.Trim() is { Length: > 0 } name
+                ? name
+                : throw new SpecException($"{where}.secretRef.name", "is required");
+            list.Add(new DependencyRepositorySpec(url, secret));
+        }
+
+        return list;
     }
 
     private static List<HelmParameter> Parameters(JsonObject helm)

@@ -229,8 +229,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
         request = request with { Source = request.Source with { FreshRefs = refreshRequested } };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
-        var (credentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
-        request = request with { Source = request.Source with { Credentials = credentials } };
+        var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
+        request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
         var compare = credentialError is null
             ? await _engine.SyncAsync(request, cancellationToken)
             : new Engine.SyncResult
@@ -284,19 +284,45 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
     /// <summary>
     /// Reads <c>spec.source.secretRef</c> (a Secret in the Application's namespace, like Argo CD's repository secrets:
-    /// username, password, sshPrivateKey, knownHosts, caFile). Its values only ever go to the Git source.
+    /// username, password, sshPrivateKey, knownHosts, caFile) and the Secrets of <c>spec.source.helm.repositories</c>
+    /// (username, password, caFile; each for the Helm repositories under its URL, used for a chart's dependencies).
+    /// An Application only ever uses Secrets of its own namespace that its spec names. The values only go to the source.
     /// </summary>
-    private async Task<(GitCredentials? Credentials, SyncError? Error)> CredentialsAsync(JsonObject app, ApplicationSpec spec, CancellationToken cancellationToken)
+    private async Task<(GitCredentials? Credentials, IReadOnlyList<RepositoryCredentials> Dependencies, SyncError? Error)> CredentialsAsync(
+        JsonObject app, ApplicationSpec spec, CancellationToken cancellationToken)
     {
-        if (spec.Source.SecretName is not { } name)
+        GitCredentials? credentials = null;
+        if (spec.Source.SecretName is { } name)
         {
-            return (null, null);
+            (credentials, var error) = await ReadCredentialsAsync(app, name, "spec.source.secretRef", cancellationToken);
+            if (error is not null)
+            {
+                return (null, [], error);
+            }
         }
 
+        var dependencies = new List<RepositoryCredentials>();
+        for (var i = 0; i < spec.Source.DependencyRepositories.Count; i++)
+        {
+            var repo = spec.Source.DependencyRepositories[i];
+            var (read, error) = await ReadCredentialsAsync(app, repo.SecretName, $"spec.source.helm.repositories[{i}].secretRef", cancellationToken);
+            if (error is not null)
+            {
+                return (credentials, [], error);
+            }
+
+            dependencies.Add(new RepositoryCredentials { Url = repo.Url, Credentials = read! });
+        }
+
+        return (credentials, dependencies, null);
+    }
+
+    private async Task<(GitCredentials? Credentials, SyncError? Error)> ReadCredentialsAsync(JsonObject app, string name, string field, CancellationToken cancellationToken)
+    {
         var secret = await _client.TryGetAsync(Secrets, app.GetNamespace(), name, cancellationToken);
         if (secret is null)
         {
-            return (null, new SyncError(SyncStage.Source, "SecretNotFound", $"the Secret {app.GetNamespace()}/{name} named by spec.source.secretRef does not exist"));
+            return (null, new SyncError(SyncStage.Source, "SecretNotFound", $"the Secret {app.GetNamespace()}/{name} named by {field} does not exist"));
         }
 
         string? Read(string field)

@@ -17,11 +17,13 @@ namespace Keelson.Engine.Tests.Source;
 
 /// <summary>
 /// A Helm HTTP repository served by Kestrel on 127.0.0.1 (HTTP, or HTTPS with a given certificate): static files,
-/// optional basic auth, a log of requests, and a gate that holds archive downloads until released.
+/// optional basic auth, optional validators on index.yaml (ETag, Last-Modified) honoured by conditional requests,
+/// a log of requests, and a gate that holds archive downloads until released.
 /// </summary>
 internal sealed class HelmRepoServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, string> _charts = new(StringComparer.Ordinal);
     private TaskCompletionSource _gate = Open();
 
     private HelmRepoServer(WebApplication app) => _app = app;
@@ -30,12 +32,25 @@ internal sealed class HelmRepoServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Paths asked for, with whether an Authorization header came with them.</summary>
-    public ConcurrentQueue<(string Path, bool Authorized)> Requests { get; } = new();
+    /// <summary>Paths asked for, with whether an Authorization header and a conditional header came with them.</summary>
+    public ConcurrentQueue<(string Path, bool Authorized, bool Conditional)> Requests { get; } = new();
 
     public (string User, string Password)? RequiredAuth { get; set; }
 
+    /// <summary>Send an ETag (a hash of the content) with index.yaml and answer a matching If-None-Match with 304.</summary>
+    public bool SendETag { get; set; }
+
+    /// <summary>Send this Last-Modified with index.yaml and answer an If-Modified-Since not older with 304.</summary>
+    public DateTimeOffset? LastModified { get; set; }
+
     public int Downloads => Requests.Count(r => r.Path.EndsWith(".tgz", StringComparison.Ordinal));
+
+    /// <summary>Requests for index.yaml: all of them, and those answered 304 Not Modified.</summary>
+    public int IndexReads => Requests.Count(r => r.Path.EndsWith("/index.yaml", StringComparison.Ordinal));
+
+    public int NotModified => _notModified;
+
+    private int _notModified;
 
     public static async Task<HelmRepoServer> StartAsync(X509Certificate2? certificate, CancellationToken cancellationToken)
     {
@@ -64,22 +79,30 @@ internal sealed class HelmRepoServer : IAsyncDisposable
 
     /// <summary>
     /// Packs testdata/helmrepo/<paramref name="chart"/> at each version (as <c>helm package</c> does: one top
-    /// directory named after the chart) and writes an index.yaml listing them, with their sha256 digests unless
-    /// <paramref name="digest"/> gives another.
+    /// directory named after the chart; REPO_URL in its files becomes this repository's URL) and lists them in
+    /// index.yaml in place of that chart's earlier versions, with their sha256 digests unless <paramref name="digest"/>
+    /// gives another.
     /// </summary>
     public Dictionary<string, byte[]> Publish(string chart, IEnumerable<string> versions, Func<string, string?>? digest = null, bool absoluteUrls = false)
     {
-        var index = new StringBuilder("apiVersion: v1\nentries:\n  ").Append(chart).Append(":\n");
+        var entries = new StringBuilder("  ").Append(chart).Append(":\n");
         var archives = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var version in versions)
         {
-            var data = Package(chart, version);
+            var data = Package(chart, version, Url);
             archives[version] = data;
             var file = $"{chart}-{version}.tgz";
             Files["/charts/archives/" + file] = data;
             var url = absoluteUrls ? new Uri(Url, "archives/" + file).AbsoluteUri : "archives/" + file;
-            index.Append($"  - name: {chart}\n    version: {version}\n    apiVersion: v2\n    urls:\n    - {url}\n")
+            entries.Append($"  - name: {chart}\n    version: {version}\n    apiVersion: v2\n    urls:\n    - {url}\n")
                 .Append($"    digest: {digest?.Invoke(version) ?? Convert.ToHexStringLower(SHA256.HashData(data))}\n");
+        }
+
+        _charts[chart] = entries.ToString();
+        var index = new StringBuilder("apiVersion: v1\nentries:\n");
+        foreach (var (_, text) in _charts.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            index.Append(text);
         }
 
         index.Append("generated: \"2026-11-22T00:00:00Z\"\n");
@@ -87,7 +110,7 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         return archives;
     }
 
-    public static byte[] Package(string chart, string version)
+    public static byte[] Package(string chart, string version, Uri? repoUrl = null)
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "testdata", "helmrepo", chart);
         using var output = new MemoryStream();
@@ -98,6 +121,11 @@ internal sealed class HelmRepoServer : IAsyncDisposable
             {
                 var relative = Path.GetRelativePath(dir, file).Replace('\\', '/');
                 var text = File.ReadAllText(file).Replace("VERSION", version, StringComparison.Ordinal);
+                if (repoUrl is not null)
+                {
+                    text = text.Replace("REPO_URL", repoUrl.AbsoluteUri, StringComparison.Ordinal);
+                }
+
                 var entry = new PaxTarEntry(TarEntryType.RegularFile, chart + "/" + relative)
                 {
                     DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
@@ -116,6 +144,26 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private bool NotModifiedSince(HttpContext context, byte[] data)
+    {
+        var response = context.Response.GetTypedHeaders();
+        var request = context.Request.GetTypedHeaders();
+        if (SendETag)
+        {
+            var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(data))[..16] + "\"");
+            response.ETag = etag;
+            return request.IfNoneMatch.Any(t => t.Compare(etag, useStrongComparison: true));
+        }
+
+        if (LastModified is { } modified)
+        {
+            response.LastModified = modified;
+            return request.IfModifiedSince is { } since && since >= modified;
+        }
+
+        return false;
+    }
+
     private static TaskCompletionSource Open()
     {
         var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -127,7 +175,8 @@ internal sealed class HelmRepoServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         var header = context.Request.Headers.Authorization.ToString();
-        Requests.Enqueue((path, header.Length > 0));
+        var conditional = context.Request.Headers.IfNoneMatch.Count > 0 || context.Request.Headers.IfModifiedSince.Count > 0;
+        Requests.Enqueue((path, header.Length > 0, conditional));
         if (RequiredAuth is var (user, password)
             && header != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)))
         {
@@ -145,6 +194,12 @@ internal sealed class HelmRepoServer : IAsyncDisposable
         if (path.EndsWith(".tgz", StringComparison.Ordinal))
         {
             await _gate.Task.WaitAsync(context.RequestAborted);
+        }
+        else if (NotModifiedSince(context, data))
+        {
+            Interlocked.Increment(ref _notModified);
+            context.Response.StatusCode = 304;
+            return;
         }
 
         context.Response.ContentLength = data.Length;

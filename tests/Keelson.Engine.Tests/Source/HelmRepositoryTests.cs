@@ -25,10 +25,10 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
         _cache.Dispose();
     }
 
-    private HelmRepoSource Source(Func<HelmRepoSourceOptions, HelmRepoSourceOptions>? configure = null)
+    private HelmRepoSource Source(Func<HelmRepoSourceOptions, HelmRepoSourceOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new HelmRepoSourceOptions { CacheRoot = _cache.Path };
-        return new HelmRepoSource(configure is null ? options : configure(options));
+        return new HelmRepoSource(configure is null ? options : configure(options), time: time);
     }
 
     private HelmRepoConnection Repo(string? user = null, string? password = null) => new() { Url = _server.Url, Username = user, Password = password };
@@ -295,6 +295,106 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
         Assert.NotEqual(before.Digest, after.Digest);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(archive)), after.Digest);
         Assert.Equal(2, _server.Downloads);
+    }
+
+    [Fact]
+    public async Task The_index_is_read_once_within_the_window_then_revalidated_with_its_etag()
+    {
+        _server.Publish("dep", Versions);
+        _server.SendETag = true;
+        var time = new FakeTimeProvider();
+        using var source = Source(o => o with { IndexTtl = TimeSpan.FromMinutes(3) }, time);
+
+        // Many reconciles of many apps on one repository inside the window: one index read.
+        foreach (var range in new[] { "^1.0.0", "1.2.0", "~1.2", "*", "^1.0.0", "1.2.0" })
+        {
+            await source.FetchAsync(Repo(), "dep", range, Ct);
+        }
+
+        Assert.Equal(1, _server.IndexReads);
+        time.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(59));
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal(1, _server.IndexReads);
+
+        // Past the window: a conditional request, answered 304, and the remembered index is used again.
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal(2, _server.IndexReads);
+        Assert.Equal(1, _server.NotModified);
+        Assert.True(_server.Requests.Last(r => r.Path.EndsWith("index.yaml", StringComparison.Ordinal)).Conditional);
+
+        // The 304 restarted the window; a changed index is read in full once it has passed.
+        _server.Publish("dep", [.. Versions, "1.9.0"]);
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal("1.9.0", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal(3, _server.IndexReads);
+        Assert.Equal(1, _server.NotModified);
+        Assert.Equal(5, _server.Downloads); // 1.3.1, 1.2.0, 1.2.5, 2.0.0, then 1.9.0
+    }
+
+    [Fact]
+    public async Task Last_modified_revalidates_an_index_without_an_etag()
+    {
+        _server.Publish("dep", Versions);
+        _server.LastModified = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider();
+        using var source = Source(time: time);
+        await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct);
+
+        Assert.Equal(2, _server.IndexReads);
+        Assert.Equal(1, _server.NotModified);
+        Assert.Equal(1, _server.Downloads);
+    }
+
+    [Fact]
+    public async Task A_plain_refresh_revalidates_now_and_a_hard_refresh_reads_the_index_in_full()
+    {
+        _server.Publish("dep", Versions);
+        _server.SendETag = true;
+        using var source = Source();
+        await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct);
+
+        // Within the window: a plain refresh asks the server (conditionally), and sees nothing new.
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", HelmIndexFreshness.Revalidate, Ct)).Version);
+        Assert.Equal(1, _server.NotModified);
+
+        // A new version: the cached index hides it until a refresh.
+        _server.Publish("dep", [.. Versions, "1.5.0"]);
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal("1.5.0", (await source.FetchAsync(Repo(), "dep", "^1.0.0", HelmIndexFreshness.Revalidate, Ct)).Version);
+
+        // A hard refresh sends no validator, so the whole index comes back even though it has not changed.
+        var artifact = await source.FetchAsync(Repo(), "dep", "^1.0.0", HelmIndexFreshness.Reload, Ct);
+
+        Assert.Equal("1.5.0", artifact.Version);
+        var reads = _server.Requests.Where(r => r.Path.EndsWith("index.yaml", StringComparison.Ordinal)).Select(r => r.Conditional).ToList();
+        Assert.Equal([false, true, true, false], reads);
+        Assert.Equal(1, _server.NotModified);
+        Assert.Equal(2, _server.Downloads);
+    }
+
+    [Fact]
+    public async Task A_hard_refresh_checks_the_cached_archive_again_and_replaces_one_that_changed_on_disk()
+    {
+        var archives = _server.Publish("dep", ["1.0.0"]);
+        using var source = Source();
+        var first = await source.FetchAsync(Repo(), "dep", "1.0.0", Ct);
+        await File.WriteAllTextAsync(first.Path, "tampered", Ct);
+
+        // Checked once per process: a steady state does not hash the archive again...
+        Assert.Equal(first, await source.FetchAsync(Repo(), "dep", "1.0.0", Ct));
+        Assert.Equal(1, _server.Downloads);
+
+        // ...a hard refresh does, and downloads it again.
+        var reloaded = await source.FetchAsync(Repo(), "dep", "1.0.0", HelmIndexFreshness.Reload, Ct);
+
+        Assert.Equal(2, _server.Downloads);
+        Assert.Equal(archives["1.0.0"], await File.ReadAllBytesAsync(reloaded.Path, Ct));
+        Assert.Equal("1.0.0", await ChartVersionAsync(reloaded));
     }
 
     [Fact]

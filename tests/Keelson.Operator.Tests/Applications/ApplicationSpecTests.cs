@@ -76,9 +76,28 @@ public sealed class HelmSpecTests
     [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"valueFiles":"a.yaml"}}""", "spec.source.helm.valueFiles")]
     [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"parameters":[{"value":"x"}]}}""", "spec.source.helm.parameters[0].name")]
     [InlineData("""{"repoURL":"git@e.com:x.git","chart":"web"}""", "spec.source.repoURL")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"repositories":{"url":"https://c.com"}}}""", "spec.source.helm.repositories")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"repositories":[{"secretRef":{"name":"s"}}]}}""", "spec.source.helm.repositories[0].url")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"repositories":[{"url":"oci://c.com/x","secretRef":{"name":"s"}}]}}""", "spec.source.helm.repositories[0].url")]
+    [InlineData("""{"repoURL":"https://e.com/x.git","helm":{"repositories":[{"url":"https://c.com"}]}}""", "spec.source.helm.repositories[0].secretRef.name")]
     public void A_malformed_helm_field_is_an_error_naming_it(string source, string field)
     {
         var error = Assert.Throws<SpecException>(() => ApplicationSpec.Parse(App(source)));
         Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void Dependency_repositories_are_read_and_a_url_with_a_password_is_refused_without_showing_it()
+    {
+        var spec = ApplicationSpec.Parse(App("""
+            {"repoURL":"https://e.com/x.git","helm":{"repositories":[{"url":"https://charts.example.com/team","secretRef":{"name":"team-charts"}},{"url":" http://other.example.com ","secretRef":{"name":"other"}}]}}
+            """));
+        var error = Assert.Throws<SpecException>(() => ApplicationSpec.Parse(App("""
+            {"repoURL":"https://e.com/x.git","helm":{"repositories":[{"url":"https://me:hunter22@charts.example.com","secretRef":{"name":"s"}}]}}
+            """)));
+
+        Assert.Equal([new DependencyRepositorySpec("https://charts.example.com/team", "team-charts"), new DependencyRepositorySpec("http://other.example.com", "other")], spec.Source.DependencyRepositories);
+        Assert.Equal("web", spec.Source.Helm.ReleaseName);
+        Assert.DoesNotContain("hunter22", error.Message, StringComparison.Ordinal);
     }
 }

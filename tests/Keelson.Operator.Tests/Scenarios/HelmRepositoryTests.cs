@@ -82,4 +82,41 @@ public sealed class HelmRepositoryTests
         var everything = await s.KubectlAsync(["get", "applications,events", "-n", Scenario.AppNamespace, "-o", "yaml"]);
         Assert.DoesNotContain(Password, everything, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_chart_in_git_gets_its_dependency_from_a_private_repository_with_the_secret_its_spec_names_for_that_url()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = new FileServer { RequiredAuth = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")) };
+        Publish(server, "1.0.0", "1.1.0");
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", $"apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n- name: web\n  version: ^1.0.0\n  repository: {server.Url}\n")
+            .Write("chart/values.yaml", "web:\n  greeting: from the parent\n")
+            .CommitAsync("A chart with a dependency from a private repository", ct);
+        var app = Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart").Replace(
+            "    path: chart\n",
+            $"    path: chart\n    helm:\n      repositories:\n      - {{url: \"{server.Url}\", secretRef: {{name: dep-creds}}}}\n",
+            StringComparison.Ordinal);
+        await s.KubectlAsync(["create", "secret", "generic", "dep-creds", "-n", Scenario.AppNamespace, $"--from-literal=username={User}", "--from-literal=password=not-the-pa55word"]);
+        await s.KubectlAsync(["apply", "-f", "-"], app);
+
+        // The wrong password: the error names the dependency and the repository, and nothing is applied.
+        var refused = await s.WaitForAsync("shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);
+        var message = refused.Conditions.Single(c => c.Type == "ComparisonError").Message;
+        Assert.Contains($"dependency \"web\" of chart \"shop\": GET {server.Url}index.yaml: 401", message, StringComparison.Ordinal);
+        Assert.Null(await s.ConfigMapAsync("shop", "shop-web", ct));
+
+        await s.KubectlAsync(["delete", "secret", "dep-creds", "-n", Scenario.AppNamespace]);
+        await s.KubectlAsync(["create", "secret", "generic", "dep-creds", "-n", Scenario.AppNamespace, $"--from-literal=username={User}", $"--from-literal=password={Password}"]);
+        await s.RefreshAsync("shop");
+        await s.WaitSyncedAsync("shop", commit, ct);
+
+        var data = (await s.ConfigMapAsync("shop", "shop-web", ct))?["data"];
+        Assert.Equal("1.1.0", data?["version"]?.GetValue<string>());
+        Assert.Equal("from the parent", data?["greeting"]?.GetValue<string>());
+        var everything = await s.KubectlAsync(["get", "applications,events", "-n", Scenario.AppNamespace, "-o", "yaml"]);
+        Assert.DoesNotContain(Password, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-pa55word", everything, StringComparison.Ordinal);
+    }
 }

@@ -55,7 +55,7 @@ public sealed record HelmRenderOptions
 
     /// <summary>
     /// Packaged charts (.tgz) that stand in for dependencies missing from charts/, as <c>helm dependency build</c>
-    /// would have put them there (see <see cref="HelmRepositoryClient.FetchMissingDependenciesAsync"/>).
+    /// would have put them there (see <see cref="Source.Helm.HelmRepoSource.FetchMissingDependenciesAsync(string, Func{Uri, Source.Helm.HelmRepoConnection}, CancellationToken)"/>).
     /// </summary>
     public IReadOnlyList<string> FetchedDependencies { get; init; } = [];
 

@@ -43,8 +43,9 @@ public sealed record HelmSourceOptions
     public string? Version { get; init; }
 
     /// <summary>
-    /// Dependencies not vendored in charts/, fetched beforehand with
-    /// <see cref="HelmRepositoryClient.FetchMissingDependenciesAsync"/> (paths of cached .tgz files).
+    /// Dependencies not vendored in charts/, fetched beforehand by the Source stage
+    /// (<see cref="Source.Helm.HelmRepoSource.FetchMissingDependenciesAsync(string, Func{Uri, Source.Helm.HelmRepoConnection}, CancellationToken)"/>):
+    /// paths of cached .tgz files, which the renderer only reads.
     /// </summary>
     public IReadOnlyList<string> FetchedDependencies { get; init; } = [];
 

@@ -35,8 +35,13 @@ public sealed record HelmRepoSourceOptions
     /// <summary>Longest a single HTTP request (headers and body) may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long a repository's index.yaml is reused for version ranges, per repository and credentials.</summary>
-    public TimeSpan IndexTtl { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a repository's index.yaml is reused without asking the server (per repository URL and credentials).
+    /// After that it is revalidated with a conditional request (ETag / Last-Modified) when the server sent one, so an
+    /// unchanged index costs a 304, not a download. The default matches the default polling interval, so a steady
+    /// state of many Applications on one repository reads its index about once per poll.
+    /// </summary>
+    public TimeSpan IndexTtl { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Largest index.yaml read (public indexes such as Bitnami's are tens of megabytes).</summary>
     public long MaxIndexBytes { get; init; } = 64L * 1024 * 1024;
@@ -50,3 +55,19 @@ public sealed record HelmRepoSourceOptions
 /// <param name="Version">The version chosen (as the index spells it).</param>
 /// <param name="Digest">The archive's sha256, lower-case hex.</param>
 public sealed record HelmChartArtifact(string Chart, string Version, string Path, string Digest);
+
+/// <summary>How much a fetch may rely on what was read from the repository before.</summary>
+public enum HelmIndexFreshness
+{
+    /// <summary>An index younger than <see cref="HelmRepoSourceOptions.IndexTtl"/> is used as it is; an older one is revalidated.</summary>
+    Cached,
+
+    /// <summary>Ask the server now, conditionally (a plain refresh): an unchanged index costs a 304.</summary>
+    Revalidate,
+
+    /// <summary>
+    /// Read the index again in full and check the archive's digest against it (a hard refresh): nothing remembered
+    /// in memory is trusted; a cached archive whose digest still matches is not downloaded again.
+    /// </summary>
+    Reload,
+}

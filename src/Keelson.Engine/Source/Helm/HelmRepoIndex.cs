@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Keelson.Kubernetes.Yaml;
 using Keelson.Templating.Semver;
 
@@ -13,7 +12,7 @@ internal sealed record HelmIndexEntry(string Version, SemverVersion? Semver, IRe
 /// (repo.IndexFile.Get): an exact spelling wins, otherwise the highest version the Masterminds range allows.
 /// Pre-releases are only chosen when the range names one (or by exact spelling), as in Helm without --devel.
 /// </summary>
-internal sealed partial class HelmRepoIndex
+internal sealed class HelmRepoIndex
 {
     private static readonly YamlReadOptions FirstDocument = new() { FirstDocumentOnly = true };
 
@@ -101,11 +100,5 @@ internal sealed partial class HelmRepoIndex
         return best;
     }
 
-    /// <summary>An exact version (not a range): such a request may be served from the cache without the index.</summary>
-    public static bool IsExactVersion(string spec) => ExactVersion().IsMatch(spec);
-
     private static string? Text(JsonNode? node) => node is JsonValue v ? v.ToString() : null;
-
-    [GeneratedRegex(@"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex ExactVersion();
 }

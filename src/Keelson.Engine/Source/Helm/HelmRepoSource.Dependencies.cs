@@ -2,6 +2,9 @@ using Keelson.Engine.Render.Helm;
 
 namespace Keelson.Engine.Source.Helm;
 
+/// <summary>A dependency of a chart that <c>helm dependency build</c> would download: not vendored, from an http(s) repository.</summary>
+internal sealed record MissingDependency(string Chart, string Name, string Version, Uri Repository);
+
 public sealed partial class HelmRepoSource
 {
     /// <summary>
@@ -16,23 +19,42 @@ public sealed partial class HelmRepoSource
     /// <see cref="HelmRepoConnection.Url"/> set for a public repository.
     /// </param>
     /// <exception cref="HelmException">The chart itself cannot be read.</exception>
-    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it.</exception>
-    public async Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(string chartPath, Func<Uri, HelmRepoConnection> connectionFor, CancellationToken cancellationToken)
+    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
+    public Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(string chartPath, Func<Uri, HelmRepoConnection> connectionFor, CancellationToken cancellationToken) =>
+        FetchMissingDependenciesAsync(chartPath, connectionFor, HelmIndexFreshness.Cached, cancellationToken);
+
+    /// <summary>As the other overload, with how fresh the repositories' indexes must be.</summary>
+    /// <exception cref="HelmException">The chart itself cannot be read.</exception>
+    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
+    public async Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(
+        string chartPath, Func<Uri, HelmRepoConnection> connectionFor, HelmIndexFreshness freshness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chartPath);
         ArgumentNullException.ThrowIfNull(connectionFor);
+        var missing = await MissingDependenciesAsync(chartPath, cancellationToken).ConfigureAwait(false);
+        return await FetchDependenciesAsync(missing, connectionFor, freshness, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The dependencies of the chart at <paramref name="chartPath"/> that are neither vendored nor local.</summary>
+    /// <exception cref="HelmException">The chart cannot be read.</exception>
+    internal static async Task<IReadOnlyList<MissingDependency>> MissingDependenciesAsync(string chartPath, CancellationToken cancellationToken)
+    {
         Chart chart;
         if (File.Exists(chartPath))
         {
-            await using var stream = File.OpenRead(chartPath);
-            chart = ChartLoader.LoadArchive(stream, Path.GetFileName(chartPath));
+            var stream = File.OpenRead(chartPath);
+            await using (stream.ConfigureAwait(false))
+            {
+                chart = ChartLoader.LoadArchive(stream, Path.GetFileName(chartPath));
+            }
         }
         else
         {
+            cancellationToken.ThrowIfCancellationRequested();
             chart = ChartLoader.LoadDirectory(chartPath);
         }
 
-        var paths = new List<string>();
+        var missing = new List<MissingDependency>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dep in chart.Metadata.Dependencies ?? [])
         {
@@ -42,14 +64,28 @@ public sealed partial class HelmRepoSource
                 continue;
             }
 
+            missing.Add(new MissingDependency(chart.Name, dep.Name, dep.Version, url));
+        }
+
+        return missing;
+    }
+
+    /// <summary>Fetches <paramref name="dependencies"/>, one after another (a chart has few), and returns their archives.</summary>
+    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
+    internal async Task<IReadOnlyList<string>> FetchDependenciesAsync(
+        IReadOnlyList<MissingDependency> dependencies, Func<Uri, HelmRepoConnection> connectionFor, HelmIndexFreshness freshness, CancellationToken cancellationToken)
+    {
+        var paths = new List<string>(dependencies.Count);
+        foreach (var dep in dependencies)
+        {
             try
             {
-                var artifact = await FetchAsync(connectionFor(url), dep.Name, dep.Version, cancellationToken).ConfigureAwait(false);
+                var artifact = await FetchAsync(connectionFor(dep.Repository), dep.Name, dep.Version, freshness, cancellationToken).ConfigureAwait(false);
                 paths.Add(artifact.Path);
             }
             catch (SourceException e)
             {
-                throw new SourceException(e.Reason, $"dependency \"{dep.Name}\" of chart \"{chart.Name}\": {e.Message}", e);
+                throw new SourceException(e.Reason, $"dependency \"{dep.Name}\" of chart \"{dep.Chart}\": {e.Message}", e);
             }
         }
 

@@ -13,9 +13,12 @@ public sealed partial class HelmRepoSource
     [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Chart {Chart} {Version} of {Repo} served from the cache")]
     private partial void LogCacheHit(string chart, string version, string repo);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Chart {Chart} {Version} of {Repo} was republished with another digest; downloading it again")]
-    private partial void LogRepublished(string chart, string version, string repo);
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "The cached archive of chart {Chart} {Version} of {Repo} no longer has its digest; downloading it again")]
+    private partial void LogCorrupt(string chart, string version, string repo);
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Chart {Chart} {Version} of {Repo} has no digest in the index; it is used unchecked")]
     private partial void LogNoDigest(string chart, string version, string repo);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Helm repository index {Url} not modified ({ElapsedMs:0} ms)")]
+    private partial void LogIndexNotModified(string url, double elapsedMs);
 }

@@ -13,9 +13,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Keelson.Engine.Source.Helm;
 
 /// <summary>
-/// Charts from Helm HTTP repositories: reads index.yaml, picks a version as Helm does, downloads the .tgz, checks
-/// its sha256 against the index and keeps it on disk by (repository, chart, version). Concurrent requests for the
-/// same archive share one download. Thread-safe; credentials never appear in logs, messages or URLs.
+/// Charts from Helm HTTP repositories, the one client the pipeline uses (chart sources and chart dependencies):
+/// reads index.yaml (kept per repository URL and credentials for <see cref="HelmRepoSourceOptions.IndexTtl"/>, then
+/// revalidated with ETag / If-Modified-Since), picks a version as Helm does, downloads the .tgz, checks its sha256
+/// against the index and keeps it on disk by (repository, chart, version, digest). Concurrent requests for the same
+/// index or archive share one request. Thread-safe; credentials never appear in logs, messages or URLs.
 /// </summary>
 public sealed partial class HelmRepoSource : IDisposable
 {
@@ -26,12 +28,16 @@ public sealed partial class HelmRepoSource : IDisposable
     // Keys credentials in memory without keeping them (or a stable hash of them) around.
     private readonly byte[] _credentialKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _clients = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Repo, string Credentials), (DateTimeOffset At, HelmRepoIndex Index)> _indexes = new();
 
-    // (repository, credentials) pairs whose index was read in this process: they may use the disk cache directly.
-    private readonly ConcurrentDictionary<(string Repo, string Credentials), bool> _granted = new();
+    // Per (repository, credentials): an index read with other credentials (or none) is never used, so a cached
+    // index cannot let an Application see a repository its own credentials do not open.
+    private readonly ConcurrentDictionary<(string Repo, string Credentials), CachedIndex> _indexes = new();
     private readonly SingleFlight<(string Repo, string Credentials), HelmRepoIndex> _indexFlights = new();
-    private readonly SingleFlight<(string Repo, string Chart, string Version), HelmChartArtifact> _downloads = new();
+    private readonly SingleFlight<(string Repo, string Chart, string Version, string Digest), HelmChartArtifact> _downloads = new();
+
+    // Archives already hashed by this process (path → sha256): the name carries the digest, the content was checked
+    // once, so a steady state does not read every archive again on every reconcile.
+    private readonly ConcurrentDictionary<string, string> _checked = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
 
     public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
@@ -45,7 +51,7 @@ public sealed partial class HelmRepoSource : IDisposable
     /// <summary>
     /// The cached archive of <paramref name="chart"/> at the version <paramref name="versionOrRange"/> selects: an
     /// exact version, or a Masterminds range (<c>^1.2</c>, <c>&gt;=1.0 &lt;2.0</c>, <c>1.x</c>; empty means the
-    /// latest). An exact version already fetched with the same credentials is served without any request.
+    /// latest), using an index younger than <see cref="HelmRepoSourceOptions.IndexTtl"/> without asking the server.
     /// </summary>
     /// <exception cref="SourceException">
     /// With a message fit for an Application's status: the repository cannot be reached (<see cref="SourceErrorReason.Unreachable"/>),
@@ -53,7 +59,12 @@ public sealed partial class HelmRepoSource : IDisposable
     /// (<see cref="SourceErrorReason.RevisionNotFound"/>), took too long (<see cref="SourceErrorReason.Timeout"/>),
     /// sends too much (<see cref="SourceErrorReason.TooLarge"/>), or sends an archive whose digest differs from the index's.
     /// </exception>
-    public async Task<HelmChartArtifact> FetchAsync(HelmRepoConnection repo, string chart, string versionOrRange, CancellationToken cancellationToken)
+    public Task<HelmChartArtifact> FetchAsync(HelmRepoConnection repo, string chart, string versionOrRange, CancellationToken cancellationToken) =>
+        FetchAsync(repo, chart, versionOrRange, HelmIndexFreshness.Cached, cancellationToken);
+
+    /// <summary>As <see cref="FetchAsync(HelmRepoConnection, string, string, CancellationToken)"/>, with how fresh the index must be.</summary>
+    /// <exception cref="SourceException">As the other overload.</exception>
+    public async Task<HelmChartArtifact> FetchAsync(HelmRepoConnection repo, string chart, string versionOrRange, HelmIndexFreshness freshness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(chart);
@@ -62,22 +73,22 @@ public sealed partial class HelmRepoSource : IDisposable
         var baseUrl = BaseUrl(repo.Url);
         CheckName(chart, "chart name");
         var repoKey = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(baseUrl.AbsoluteUri)))[..16];
-        var key = (repoKey, CredentialKey(repo));
-
-        var spec = versionOrRange.Trim();
-        if (HelmRepoIndex.IsExactVersion(spec) && _granted.ContainsKey(key) && File.Exists(CachePath(repoKey, chart, spec)))
+        var index = await IndexAsync(repo, baseUrl, (repoKey, CredentialKey(repo)), freshness, cancellationToken).ConfigureAwait(false);
+        var entry = index.Pick(chart, versionOrRange.Trim(), baseUrl.AbsoluteUri);
+        CheckName(entry.Version, "chart version");
+        var digest = entry.Digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? entry.Digest["sha256:".Length..] : entry.Digest;
+        digest = digest.ToLowerInvariant();
+        if (digest.Length > 0 && !Sha256Hex().IsMatch(digest))
         {
-            LogCacheHit(chart, spec, baseUrl.AbsoluteUri);
-            var path = CachePath(repoKey, chart, spec);
-            return new HelmChartArtifact(chart, spec, path, await HashFileAsync(path, cancellationToken).ConfigureAwait(false));
+            throw new SourceException(
+                SourceErrorReason.GitError,
+                $"chart \"{chart}\" {entry.Version} in the Helm repository {baseUrl.AbsoluteUri} has an invalid digest \"{entry.Digest}\" (expected 64 hexadecimal digits)");
         }
 
-        var index = await IndexAsync(repo, baseUrl, key, cancellationToken).ConfigureAwait(false);
-        var entry = index.Pick(chart, spec, baseUrl.AbsoluteUri);
-        CheckName(entry.Version, "chart version");
+        var reload = freshness == HelmIndexFreshness.Reload;
         return await _downloads.RunAsync(
-            (repoKey, chart, entry.Version),
-            () => DownloadAsync(repo, baseUrl, repoKey, chart, entry, _disposed.Token),
+            (repoKey, chart, entry.Version, digest),
+            () => DownloadAsync(repo, baseUrl, repoKey, chart, entry, digest, reload, _disposed.Token),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -97,45 +108,57 @@ public sealed partial class HelmRepoSource : IDisposable
         _disposed.Dispose();
     }
 
-    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, CancellationToken cancellationToken)
+    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, HelmIndexFreshness freshness, CancellationToken cancellationToken)
     {
-        if (_indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.At < _options.IndexTtl)
+        if (freshness == HelmIndexFreshness.Cached && _indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.CheckedAt < _options.IndexTtl)
         {
             return cached.Index;
         }
 
+        // A caller that arrives while a read is under way shares it: it started after the caller's own request did
+        // not, but it is as fresh as any read this caller could start now.
         return await _indexFlights.RunAsync(
             key,
             async () =>
             {
                 var url = new Uri(baseUrl, "index.yaml");
                 var started = _time.GetTimestamp();
-                var data = await GetAsync(repo, url, _options.MaxIndexBytes, _disposed.Token).ConfigureAwait(false);
-                var index = HelmRepoIndex.Parse(Encoding.UTF8.GetString(data), url.AbsoluteUri);
-                _indexes[key] = (_time.GetUtcNow(), index);
-                _granted[key] = true;
+                var previous = freshness == HelmIndexFreshness.Reload ? null : _indexes.GetValueOrDefault(key);
+                var response = await GetAsync(repo, url, _options.MaxIndexBytes, previous, _disposed.Token).ConfigureAwait(false);
                 var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
-                LogIndexRead(url.AbsoluteUri, data.Length, elapsed);
+                if (response.NotModified && previous is not null)
+                {
+                    _indexes[key] = previous with { CheckedAt = _time.GetUtcNow() };
+                    LogIndexNotModified(url.AbsoluteUri, elapsed);
+                    return previous.Index;
+                }
+
+                var index = HelmRepoIndex.Parse(Encoding.UTF8.GetString(response.Data), url.AbsoluteUri);
+                _indexes[key] = new CachedIndex(index, _time.GetUtcNow(), response.ETag, response.LastModified);
+                LogIndexRead(url.AbsoluteUri, response.Data.Length, elapsed);
                 return index;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HelmChartArtifact> DownloadAsync(HelmRepoConnection repo, Uri baseUrl, string repoKey, string chart, HelmIndexEntry entry, CancellationToken cancellationToken)
+    private async Task<HelmChartArtifact> DownloadAsync(
+        HelmRepoConnection repo, Uri baseUrl, string repoKey, string chart, HelmIndexEntry entry, string expected, bool reload, CancellationToken cancellationToken)
     {
-        var path = CachePath(repoKey, chart, entry.Version);
-        var expected = entry.Digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? entry.Digest["sha256:".Length..] : entry.Digest;
-        if (File.Exists(path))
+        var path = CachePath(repoKey, chart, entry.Version, expected);
+        if (File.Exists(path) && !(reload && expected.Length == 0))
         {
-            var have = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
-            if (expected.Length == 0 || string.Equals(have, expected, StringComparison.OrdinalIgnoreCase))
+            // A hard refresh hashes the file again rather than trusting what this process checked before.
+            var have = !reload && _checked.TryGetValue(path, out var known) ? known : await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
+            if (expected.Length == 0 || have == expected)
             {
+                _checked[path] = have;
                 LogCacheHit(chart, entry.Version, baseUrl.AbsoluteUri);
                 return new HelmChartArtifact(chart, entry.Version, path, have);
             }
 
-            // Republished under the same version: the index is the authority, so fetch again.
-            LogRepublished(chart, entry.Version, baseUrl.AbsoluteUri);
+            // The name says which digest the file should have; something changed it on disk.
+            _checked.TryRemove(path, out _);
+            LogCorrupt(chart, entry.Version, baseUrl.AbsoluteUri);
         }
 
         if (entry.Urls.Count == 0)
@@ -159,13 +182,13 @@ public sealed partial class HelmRepoSource : IDisposable
         }
 
         var started = _time.GetTimestamp();
-        var data = await GetAsync(repo, url, _options.MaxChartBytes, cancellationToken).ConfigureAwait(false);
+        var data = (await GetAsync(repo, url, _options.MaxChartBytes, null, cancellationToken).ConfigureAwait(false)).Data;
         var actual = Hex(SHA256.HashData(data));
-        if (expected.Length > 0 && !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        if (expected.Length > 0 && actual != expected)
         {
             throw new SourceException(
                 SourceErrorReason.GitError,
-                $"chart \"{chart}\" {entry.Version} from {Display(url)} failed its integrity check: its sha256 digest is {actual}, the repository index says {expected.ToLowerInvariant()}");
+                $"chart \"{chart}\" {entry.Version} from {Display(url)} failed its integrity check: its sha256 digest is {actual}, the repository index says {expected}");
         }
 
         if (expected.Length == 0)
@@ -185,18 +208,29 @@ public sealed partial class HelmRepoSource : IDisposable
             File.Delete(temp);
         }
 
+        _checked[path] = actual;
+
         var shown = Display(url);
         var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
         LogDownloaded(chart, entry.Version, shown, data.Length, elapsedMs);
         return new HelmChartArtifact(chart, entry.Version, path, actual);
     }
 
-    private async Task<byte[]> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, CancellationToken cancellationToken)
+    private async Task<Response> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, CachedIndex? previous, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Keelson", "1.0"));
+        if (previous?.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
+        {
+            request.Headers.IfNoneMatch.Add(tag);
+        }
+        else if (previous?.LastModified is { } modified)
+        {
+            request.Headers.IfModifiedSince = modified;
+        }
+
         var sendCredentials = repo.Username is not null && (repo.PassCredentialsToAllHosts || SameOrigin(url, repo.Url));
         if (sendCredentials && repo.Username is { } user)
         {
@@ -213,6 +247,11 @@ public sealed partial class HelmRepoSource : IDisposable
                     : sendCredentials ? "the repository refused the credentials"
                     : "the repository's credentials are only sent to its own host unless passing them to all hosts is allowed";
                 throw new SourceException(SourceErrorReason.AuthenticationFailed, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase} ({why})");
+            }
+
+            if (response.StatusCode == HttpStatusCode.NotModified && previous is not null)
+            {
+                return new Response([], true, null, null);
             }
 
             if (!response.IsSuccessStatusCode)
@@ -239,7 +278,7 @@ public sealed partial class HelmRepoSource : IDisposable
                 buffer.Write(chunk, 0, n);
             }
 
-            return buffer.ToArray();
+            return new Response(buffer.ToArray(), false, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified);
         }
         catch (HttpRequestException e)
         {
@@ -298,8 +337,10 @@ public sealed partial class HelmRepoSource : IDisposable
     private string CredentialKey(HelmRepoConnection repo) =>
         repo.Username is null ? "" : Hex(HMACSHA256.HashData(_credentialKey, Encoding.UTF8.GetBytes(repo.Username + "\0" + repo.Password)));
 
-    private string CachePath(string repoKey, string chart, string version) =>
-        Path.Combine(_options.CacheRoot, repoKey, $"{chart}-{version}.tgz");
+    // By (repository, chart, version, digest): an archive republished under the same version gets a new file, so
+    // whatever was rendered from the old one (keyed by path) is not mistaken for the new one.
+    private string CachePath(string repoKey, string chart, string version, string digest) =>
+        Path.Combine(_options.CacheRoot, repoKey, $"{chart}-{version}-{(digest.Length > 0 ? digest[..16] : "nodigest")}.tgz");
 
     private static Uri BaseUrl(Uri url)
     {
@@ -345,4 +386,12 @@ public sealed partial class HelmRepoSource : IDisposable
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SafeName();
+
+    [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Sha256Hex();
+
+    /// <summary>An index as last read, with what the server sent to revalidate it.</summary>
+    private sealed record CachedIndex(HelmRepoIndex Index, DateTimeOffset CheckedAt, string? ETag, DateTimeOffset? LastModified);
+
+    private sealed record Response(byte[] Data, bool NotModified, string? ETag, DateTimeOffset? LastModified);
 }
