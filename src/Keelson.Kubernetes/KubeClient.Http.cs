@@ -35,7 +35,7 @@ public sealed partial class KubeClient
             {
                 using var message = new HttpRequestMessage(request.Method, new Uri(_config.Server, request.Path))
                 {
-                    Version = HttpVersion.Version11,
+                    Version = _options.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
                     VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
                 };
                 message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
