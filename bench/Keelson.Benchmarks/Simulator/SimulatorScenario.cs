@@ -60,7 +60,7 @@ internal sealed class SimulatorScenario
         if (_options.Kubeconfig is { } path)
         {
             config = KubeClientConfig.FromKubeConfig(path);
-            Report.Note($"simulator in its own process at {config.Server}, HTTP/{(_options.Http2 ? "2 offered" : "1.1")}");
+            Report.Note($"simulator in its own process at {config.Server}, watches over HTTP/{(_options.Http2 ? "2" : "1.1")}");
         }
         else
         {
