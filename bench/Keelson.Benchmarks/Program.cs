@@ -3,7 +3,7 @@ using Keelson.Benchmarks.Helm;
 using Keelson.Benchmarks.Simulator;
 
 // On-demand benchmarks (bench/run.sh builds and runs them). Usage:
-//   Keelson.Benchmarks sim    [--kubeconfig PATH] [--objects N] [--concurrency N] [--watches N] [--probes N]
+//   Keelson.Benchmarks sim    [--kubeconfig PATH] [--objects N] [--concurrency N] [--watches N] [--probes N] [--warmups N] [--http1]
 //   Keelson.Benchmarks helm   [--go-ref PATH] [--go-iterations N] [--renders N] [--quick]
 //   Keelson.Benchmarks gitops [--simulator-dll PATH] [--operator-dll PATH] [--apps N] [--objects N]
 using var cancel = new CancellationTokenSource();
@@ -32,6 +32,8 @@ try
                 Concurrency = options.Int("concurrency") ?? 16,
                 Watches = options.Int("watches") ?? 200,
                 Probes = options.Int("probes") ?? 300,
+                WarmupProbes = options.Int("warmups") ?? 150,
+                Http2 = !options.Flag("http1"),
             }).RunAsync(cancel.Token);
             break;
         case "helm":

@@ -39,6 +39,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     private readonly SemaphoreSlim _restartGate = new(1, 1);
     private WebApplication? _app;
     private int _port;
+    private int _connections;
 
     private ApiServerHost(ApiServerOptions options)
     {
@@ -99,6 +100,9 @@ public sealed partial class ApiServerHost : IAsyncDisposable
 
     /// <summary>Watches currently open.</summary>
     public int OpenWatches => _store.WatchCount;
+
+    /// <summary>Client connections open now (with HTTP/2 one carries many requests and watches).</summary>
+    public int OpenConnections => Volatile.Read(ref _connections);
 
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, CancellationToken cancellationToken = default)
     {
@@ -200,10 +204,22 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes + 1024;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = _options.MaxStreamsPerConnection;
             kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, port, listen =>
             {
+                listen.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref _connections);
+                    try
+                    {
+                        await next(connection);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _connections);
+                    }
+                });
                 if (_options.Https)
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;

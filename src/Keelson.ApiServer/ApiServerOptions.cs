@@ -35,6 +35,12 @@ public sealed record ApiServerOptions
     /// <summary>How long the server refuses connections during <see cref="ApiServerHost.RestartAsync"/>.</summary>
     public TimeSpan RestartDowntime { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// HTTP/2 streams (requests, watches included) one connection may carry at once; clients open another connection
+    /// beyond it. Upstream's --http2-max-streams-per-connection, where 0 means Go's default of 250.
+    /// </summary>
+    public int MaxStreamsPerConnection { get; init; } = 1000;
+
     /// <summary>Queued events after which a watch that does not keep up is closed.</summary>
     public int MaxPendingWatchEvents { get; init; } = 100_000;
 

@@ -35,7 +35,9 @@ public sealed partial class KubeClient
             {
                 using var message = new HttpRequestMessage(request.Method, new Uri(_config.Server, request.Path))
                 {
-                    Version = HttpVersion.Version11,
+                    // Watches multiplex over HTTP/2; ordinary requests keep parallel HTTP/1.1 connections, which
+                    // measured a little faster for bursts of applies against one server (bench/run.sh sim).
+                    Version = _options.Http2 && request.Stream ? HttpVersion.Version20 : HttpVersion.Version11,
                     VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
                 };
                 message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);

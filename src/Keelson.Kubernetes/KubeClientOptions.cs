@@ -32,6 +32,13 @@ public sealed record KubeClientOptions
 
     public string UserAgent { get; init; } = DefaultUserAgent;
 
+    /// <summary>
+    /// Offer HTTP/2 over TLS for watches (client-go uses it for everything); the server's ALPN answer decides, HTTP/1.1
+    /// otherwise and always for plain http. Watches then share a few connections instead of holding one each, which is
+    /// what keeps event delivery cheap with hundreds of watches open. Off only to work around a proxy that mangles HTTP/2.
+    /// </summary>
+    public bool Http2 { get; init; } = true;
+
     /// <summary>Clock of rate limits, retry waits and cache ages (not of network timeouts, which are real time).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -94,6 +94,70 @@ public sealed class KubeClientWatchTests
         Assert.Equal(410, error.Code);
     }
 
+    [Fact]
+    public async Task Many_watches_share_a_few_HTTP2_connections_and_requests_still_pass_the_servers_stream_limit()
+    {
+        // 20 watches against 8 streams per connection: a client that waited for a free stream instead of opening
+        // another connection would hang both the later watches and every ordinary request behind them.
+        await using var cluster = await TestCluster.StartAsync(TestCluster.Quiet with { MaxStreamsPerConnection = 8 });
+        var client = cluster.Client();
+        var ns = await cluster.NamespaceAsync(client);
+        var rv = (await client.ListAsync(ApiResource.ConfigMaps, ns, cancellationToken: Token)).ResourceVersion;
+        var streams = Enumerable.Range(0, 20)
+            .Select(_ => client.WatchAsync(ApiResource.ConfigMaps, ns, new WatchOptions { ResourceVersion = rv }, Token).GetAsyncEnumerator(Token))
+            .ToList();
+        try
+        {
+            var next = streams.Select(s => s.MoveNextAsync().AsTask()).ToList();
+            await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 20, "all 20 watches to open", cancellationToken: Token);
+
+            await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "seen-by-all"), cancellationToken: Token)
+                .WaitAsync(Eventually.DefaultTimeout, Token);
+            var delivered = await Task.WhenAll(next).WaitAsync(Eventually.DefaultTimeout, Token);
+
+            Assert.All(delivered, Assert.True);
+            Assert.All(streams, s => Assert.Equal(("seen-by-all", WatchEventType.Added), (s.Current.Object.GetName(), s.Current.Type)));
+            Assert.InRange(cluster.Host.OpenConnections, 3, 10);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Without_HTTP2_each_watch_holds_a_connection_of_its_own()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, Http2 = false });
+        var ns = await cluster.NamespaceAsync(client);
+        var rv = (await client.ListAsync(ApiResource.ConfigMaps, ns, cancellationToken: Token)).ResourceVersion;
+        var streams = Enumerable.Range(0, 5)
+            .Select(_ => client.WatchAsync(ApiResource.ConfigMaps, ns, new WatchOptions { ResourceVersion = rv }, Token).GetAsyncEnumerator(Token))
+            .ToList();
+        try
+        {
+            var next = streams.Select(s => s.MoveNextAsync().AsTask()).ToList();
+            await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 5, "all 5 watches to open", cancellationToken: Token);
+            await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "a"), cancellationToken: Token);
+            var delivered = await Task.WhenAll(next).WaitAsync(Eventually.DefaultTimeout, Token);
+
+            Assert.All(delivered, Assert.True);
+            Assert.All(streams, s => Assert.Equal("a", s.Current.Object.GetName()));
+            Assert.True(cluster.Host.OpenConnections >= 5, $"{cluster.Host.OpenConnections} connections for 5 watches");
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
     private static async Task<List<WatchEvent>> TakeAsync(KubeClient client, string ns, string? resourceVersion, int count)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);

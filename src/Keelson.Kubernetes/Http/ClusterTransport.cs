@@ -60,9 +60,17 @@ internal sealed class ClusterTransport : IDisposable
     {
         var handler = new SocketsHttpHandler
         {
-            // Every watch holds an HTTP/1.1 connection for its lifetime: a per-server cap would let watches starve
+            // Over HTTP/1.1 every watch holds a connection for its lifetime: a per-server cap would let watches starve
             // ordinary requests, so there is none.
             MaxConnectionsPerServer = int.MaxValue,
+            // Over HTTP/2 each watch holds a stream; servers cap streams per connection (Go's default is 250, Kestrel's
+            // 100), and without a second connection further requests would queue behind the watches forever.
+            EnableMultipleHttp2Connections = true,
+            // One connection now carries many watches: a dead one must be noticed as client-go's HTTP/2 health check does
+            // (ping after 30 s of silence, give up 15 s later), on top of TCP keepalive.
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             // Reconnect now and then so requests spread over API server replicas behind a load balancer.
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
