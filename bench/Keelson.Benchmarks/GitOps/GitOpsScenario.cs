@@ -106,7 +106,7 @@ internal sealed class GitOpsScenario
             }
             var synced = Stopwatch.GetElapsedTime(started);
             Report.Figure($"start -> all {_options.Apps} Applications Synced", $"{Report.Fixed(synced.TotalSeconds, "0.0")} s", "<= 30 s");
-            var rssSynced = Memory(op.Id);
+            var rssSynced = await MemoryAsync(op.Id, metricsPort, cancellationToken);
             await apps.WaitAsync(all => all.Values.All(a => HealthStatus(a) == "Healthy"), TimeSpan.FromMinutes(3), "all Applications Healthy", cancellationToken);
             Report.Figure($"start -> all Healthy (simulated rollout delay 0.5 s)", $"{Report.Fixed(Stopwatch.GetElapsedTime(started).TotalSeconds, "0.0")} s");
             var objects = host.ObjectCount;
@@ -132,11 +132,11 @@ internal sealed class GitOpsScenario
             PrintLog(log);
             log.Stop();
             Report.Figure("  git commands during it", Describe(gitBefore, gitAfter), "no fetch");
-            Report.Figure("operator RSS after the steady-state round", Memory(op.Id));
+            Report.Figure("operator RSS after the steady-state round", await MemoryAsync(op.Id, metricsPort, cancellationToken));
 
             // 3. keelson.dev/refresh -> applied, for a 10-object app whose ConfigMap changed in a new commit.
             await RefreshAsync(client, apps, configMaps, repo, cancellationToken);
-            Report.Figure("operator RSS at the end", Memory(op.Id));
+            Report.Figure("operator RSS at the end", await MemoryAsync(op.Id, metricsPort, cancellationToken));
 
             await Processes.StopAsync(op, TimeSpan.FromSeconds(15));
             if (!_options.Reference)
@@ -336,12 +336,27 @@ internal sealed class GitOpsScenario
 
     private const string OperatorEnvPrefix = "KEELSON_BENCH_OPERATOR_";
 
-    /// <summary>RSS, and how much of it is anonymous memory (heaps) rather than mapped files (code), from /proc.</summary>
-    private static string Memory(int pid)
+    /// <summary>
+    /// RSS and how much of it is anonymous memory (heaps) rather than mapped files (code), from /proc; and the managed
+    /// heap after the last collection, from the operator's /metrics.
+    /// </summary>
+    private static async Task<string> MemoryAsync(int pid, int metricsPort, CancellationToken cancellationToken)
     {
         double Kb(string field) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
             .Select(l => double.Parse(l.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024).FirstOrDefault(double.NaN);
-        return $"{Report.Fixed(Kb("VmRSS"), "0")} MB (anonymous {Report.Fixed(Kb("RssAnon"), "0")} MB, files {Report.Fixed(Kb("RssFile"), "0")} MB)";
+        var rss = $"{Report.Fixed(Kb("VmRSS"), "0")} MB (anonymous {Report.Fixed(Kb("RssAnon"), "0")} MB, files {Report.Fixed(Kb("RssFile"), "0")} MB";
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(10) };
+            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
+            double Mb(string name) => metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+                .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture) / (1024 * 1024)).FirstOrDefault(double.NaN);
+            return $"{rss}; managed heap {Report.Fixed(Mb("dotnet_gc_heap_size_bytes"), "0")} MB, GC committed {Report.Fixed(Mb("dotnet_gc_committed_bytes"), "0")} MB)";
+        }
+        catch (HttpRequestException)
+        {
+            return rss + ")";
+        }
     }
 
     private static Process StartOperator(string[] args, string wrapperDir, string gitLog, string logPath)
