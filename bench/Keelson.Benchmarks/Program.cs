@@ -5,7 +5,8 @@ using Keelson.Benchmarks.Simulator;
 // On-demand benchmarks (bench/run.sh builds and runs them). Usage:
 //   Keelson.Benchmarks sim    [--kubeconfig PATH] [--objects N] [--concurrency N] [--watches N] [--probes N] [--warmups N] [--http1]
 //   Keelson.Benchmarks helm   [--go-ref PATH] [--go-iterations N] [--renders N] [--quick]
-//   Keelson.Benchmarks gitops [--simulator-dll PATH] [--operator-dll PATH] [--apps N] [--objects N]
+//   Keelson.Benchmarks gitops [--simulator-dll PATH] [--operator-dll PATH] [--apps N] [--objects N] [--refreshes N]
+//                             [--concurrency N] [--kube-api-qps N] [--no-reference]
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -54,7 +55,8 @@ try
                 ObjectsPerApp = options.Int("objects") ?? 10,
                 RefreshSamples = options.Int("refreshes") ?? 20,
                 Concurrency = options.Int("concurrency") ?? 4,
-                KubeApiQps = options.Int("kube-api-qps") ?? 50,
+                KubeApiQps = options.Int("kube-api-qps"),
+                Reference = !options.Flag("no-reference"),
             }).RunAsync(cancel.Token);
             break;
         default:

@@ -167,6 +167,59 @@ public sealed partial class SyncEngine
             return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
         }
 
+        return request.Mode == SyncMode.Compare && request.SyncIf is { } syncIf
+            ? await CompareThenSyncAsync(run, desired, syncIf, cancellationToken)
+            : await CompareAndSyncAsync(run, desired, cancellationToken);
+    }
+
+    /// <summary>
+    /// Compares, asks <paramref name="syncIf"/>, and syncs on the same comparison when it says so. Objects missing
+    /// from the live cache are only looked up when no sync follows, so an initial sync costs an apply per object and
+    /// nothing more; a drifted object costs one dry-run and one apply.
+    /// </summary>
+    private async Task<SyncResult> CompareThenSyncAsync(Run run, DesiredSet desired, Func<SyncResult, bool> syncIf, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        var settings = new DiffSettings { ConfirmAbsent = false, BypassVerdicts = request.Source.Hard };
+        try
+        {
+            run.Diff = await _differ.DiffAsync(desired.Objects, settings, cancellationToken);
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
+        }
+
+        // A comparison with unconfirmed absences is provisional: logged only once it is the one reported.
+        var unconfirmed = run.Diff.Any(d => d.Unconfirmed);
+        run.Provisional = unconfirmed;
+        var compare = await CompareAndSyncAsync(run, desired, cancellationToken);
+        if (syncIf(compare))
+        {
+            var syncRun = new Run(request with { Mode = SyncMode.Sync, SyncIf = null }, _time.GetTimestamp())
+            {
+                Commit = run.Commit,
+                Renderer = run.Renderer,
+                Diff = run.Diff,
+            };
+            return await CompareAndSyncAsync(syncRun, desired, cancellationToken) with { Comparison = compare };
+        }
+
+        if (!unconfirmed)
+        {
+            return compare;
+        }
+
+        try
+        {
+            run.Diff = await _differ.ConfirmAsync(run.Diff, settings, cancellationToken);
+        }
+        catch (Exception ex) when (IsClusterFailure(ex))
+        {
+            return Fail(run, new SyncError(SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
+        }
+
+        run.Provisional = false;
         return await CompareAndSyncAsync(run, desired, cancellationToken);
     }
 
@@ -237,7 +290,7 @@ public sealed partial class SyncEngine
         DiffEntry[] diff;
         try
         {
-            diff = await _differ.DiffAsync(
+            diff = run.Diff ?? await _differ.DiffAsync(
                 desired.Objects,
                 new DiffSettings { ConfirmAbsent = !sync, BypassVerdicts = request.Source.Hard },
                 cancellationToken);
@@ -515,7 +568,11 @@ public sealed partial class SyncEngine
             Error = error,
             Duration = _time.GetElapsedTime(run.Started),
         };
-        LogFinished(request.Owner, request.Mode, run.Commit?.Sha, result2.Sync, created, configured, prunedCount, failed, result2.Duration.TotalMilliseconds);
+        if (!run.Provisional)
+        {
+            LogFinished(request.Owner, request.Mode, run.Commit?.Sha, result2.Sync, created, configured, prunedCount, failed, result2.Duration.TotalMilliseconds);
+        }
+
         return result2;
     }
 
@@ -617,5 +674,11 @@ public sealed partial class SyncEngine
         public CommitInfo? Commit { get; set; }
 
         public string? Renderer { get; set; }
+
+        /// <summary>The comparison, when made before the call that completes the run.</summary>
+        public DiffEntry[]? Diff { get; set; }
+
+        /// <summary>A comparison that may be replaced by a fuller one; not logged.</summary>
+        public bool Provisional { get; set; }
     }
 }

@@ -73,4 +73,13 @@ public sealed record SyncRequest
 
     /// <summary>The inventory of the previous run (from the owner's status), for pruning.</summary>
     public IReadOnlyList<InventoryEntry> PreviousInventory { get; init; } = [];
+
+    /// <summary>
+    /// With <see cref="SyncMode.Compare"/>: asked once with the comparison whether to sync; when it answers true the
+    /// same call syncs on that comparison and returns the sync's result, the comparison in
+    /// <see cref="SyncResult.Comparison"/>. Compared this way, an object absent from the live cache is not looked up
+    /// before the decision (an apply would find it and adopt it), only when the answer is no, for the report; and a
+    /// drifted object is dry-run once, not again for the sync.
+    /// </summary>
+    public Func<SyncResult, bool>? SyncIf { get; init; }
 }

@@ -153,6 +153,12 @@ public sealed record SyncResult
     /// <summary>The failure of the run, null when everything worked. Its <see cref="SyncError.Condition"/> names the condition to set.</summary>
     public SyncError? Error { get; init; }
 
-    /// <summary>How long the run took.</summary>
+    /// <summary>How long the run took (for a sync decided with <see cref="SyncRequest.SyncIf"/>, the sync alone).</summary>
     public TimeSpan Duration { get; init; }
+
+    /// <summary>
+    /// For a sync decided in the same call (<see cref="SyncRequest.SyncIf"/>): the comparison it was decided on,
+    /// which is what the cluster looked like before the sync. Null otherwise.
+    /// </summary>
+    public SyncResult? Comparison { get; init; }
 }

@@ -17,6 +17,9 @@ internal sealed record GitOpsOptions
     /// <summary>The operator's --concurrency (Applications reconciled at once).</summary>
     public int Concurrency { get; init; } = 4;
 
-    /// <summary>The operator's client-side API request limit (its burst is twice this).</summary>
-    public int KubeApiQps { get; init; } = 50;
+    /// <summary>The operator's client-side API request limit (its burst is twice this); null keeps the operator's default.</summary>
+    public int? KubeApiQps { get; init; }
+
+    /// <summary>Also time kubectl's server-side apply of the same objects (the reference figure).</summary>
+    public bool Reference { get; init; } = true;
 }

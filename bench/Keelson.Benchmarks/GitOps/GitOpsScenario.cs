@@ -86,11 +86,13 @@ internal sealed class GitOpsScenario
                 operatorDll, "run", "--kubeconfig", kubeconfig, "--leader-elect", "false", "--allow-file-urls",
                 "--metrics-address", $"127.0.0.1:{metricsPort}", "--reconcile-interval", "30s",
                 "--concurrency", _options.Concurrency.ToString(CultureInfo.InvariantCulture),
-                "--kube-api-qps", _options.KubeApiQps.ToString(CultureInfo.InvariantCulture),
-                "--kube-api-burst", (2 * _options.KubeApiQps).ToString(CultureInfo.InvariantCulture),
                 "--cache-dir", Path.Combine(work.FullName, "cache"),
+                .. _options.KubeApiQps is { } qps
+                    ? ["--kube-api-qps", qps.ToString(CultureInfo.InvariantCulture), "--kube-api-burst", (2 * qps).ToString(CultureInfo.InvariantCulture)]
+                    : Array.Empty<string>(),
             ];
             Report.Note($"operator: dotnet keelson.dll {string.Join(' ', operatorArgs.Skip(1).Select(a => a.StartsWith(work.FullName, StringComparison.Ordinal) ? "<tmp>" + a[work.FullName.Length..] : a))}");
+            var log = new RequestLog(host, OperatorAgent);
             host.Requests.Reset();
             var started = Stopwatch.GetTimestamp();
             op = StartOperator(operatorArgs, wrapperDir, gitLog, operatorLog);
@@ -104,16 +106,18 @@ internal sealed class GitOpsScenario
             }
             var synced = Stopwatch.GetElapsedTime(started);
             Report.Figure($"start -> all {_options.Apps} Applications Synced", $"{Report.Fixed(synced.TotalSeconds, "0.0")} s", "<= 30 s");
-            var rssSynced = Report.RssMegabytes(op.Id);
+            var rssSynced = await MemoryAsync(op.Id, metricsPort, cancellationToken);
             await apps.WaitAsync(all => all.Values.All(a => HealthStatus(a) == "Healthy"), TimeSpan.FromMinutes(3), "all Applications Healthy", cancellationToken);
             Report.Figure($"start -> all Healthy (simulated rollout delay 0.5 s)", $"{Report.Fixed(Stopwatch.GetElapsedTime(started).TotalSeconds, "0.0")} s");
             var objects = host.ObjectCount;
             Report.Figure("operator API requests during the initial sync", Requests(host, OperatorAgent));
-            Report.Figure("operator RSS when all are Synced", $"{Report.Fixed(rssSynced, "0")} MB", "<= 150 MB");
+            PrintLog(log);
+            Report.Figure("operator RSS when all are Synced", rssSynced, "<= 150 MB");
 
             // 2. Steady state: once nothing moves, every Application is reconciled by the periodic timer with nothing changed.
             await SettleAsync(host, cancellationToken);
             host.Requests.Reset();
+            log.Reset();
             var gitBefore = GitCommands(gitLog);
             var since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
@@ -125,14 +129,20 @@ internal sealed class GitOpsScenario
             Report.Figure($"steady state: all {_options.Apps} reconciled by the periodic timer", $"within {Report.Fixed(steady.TotalSeconds, "0")} s of a 30 s interval");
             Report.Figure("  operator writes during it", writes.ToString(CultureInfo.InvariantCulture), "0");
             Report.Figure("  operator API requests during it", Requests(host, OperatorAgent));
+            PrintLog(log);
+            log.Stop();
             Report.Figure("  git commands during it", Describe(gitBefore, gitAfter), "no fetch");
-            Report.Figure("operator RSS after the steady-state round", $"{Report.Fixed(Report.RssMegabytes(op.Id), "0")} MB");
+            Report.Figure("operator RSS after the steady-state round", await MemoryAsync(op.Id, metricsPort, cancellationToken));
 
             // 3. keelson.dev/refresh -> applied, for a 10-object app whose ConfigMap changed in a new commit.
             await RefreshAsync(client, apps, configMaps, repo, cancellationToken);
-            Report.Figure("operator RSS at the end", $"{Report.Fixed(Report.RssMegabytes(op.Id), "0")} MB");
+            Report.Figure("operator RSS at the end", await MemoryAsync(op.Id, metricsPort, cancellationToken));
 
             await Processes.StopAsync(op, TimeSpan.FromSeconds(15));
+            if (!_options.Reference)
+            {
+                return;
+            }
 
             // 4. Reference: kubectl's server-side apply of the same objects (into another namespace).
             var reference = Path.Combine(work.FullName, "reference");
@@ -291,6 +301,14 @@ internal sealed class GitOpsScenario
         return $"{total} requests: {string.Join(", ", byVerb)}";
     }
 
+    private static void PrintLog(RequestLog log)
+    {
+        foreach (var line in log.Lines())
+        {
+            Console.WriteLine($"    {line}");
+        }
+    }
+
     private static Dictionary<string, int> GitCommands(string log)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -316,14 +334,50 @@ internal sealed class GitOpsScenario
         return diff.Count == 0 ? "none (fetch 0)" : $"fetch {fetches}; all: {string.Join(", ", diff.Select(p => $"{p.Key} {p.Count}"))}";
     }
 
+    private const string OperatorEnvPrefix = "KEELSON_BENCH_OPERATOR_";
+
+    /// <summary>
+    /// RSS and how much of it is anonymous memory (heaps) rather than mapped files (code), from /proc; and the managed
+    /// heap after the last collection, from the operator's /metrics.
+    /// </summary>
+    private static async Task<string> MemoryAsync(int pid, int metricsPort, CancellationToken cancellationToken)
+    {
+        double Kb(string field) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024).FirstOrDefault(double.NaN);
+        var rss = $"{Report.Fixed(Kb("VmRSS"), "0")} MB (anonymous {Report.Fixed(Kb("RssAnon"), "0")} MB, files {Report.Fixed(Kb("RssFile"), "0")} MB";
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(10) };
+            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken);
+            double Mb(string name) => metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+                .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture) / (1024 * 1024)).FirstOrDefault(double.NaN);
+            return $"{rss}; managed heap {Report.Fixed(Mb("dotnet_gc_heap_size_bytes"), "0")} MB, GC committed {Report.Fixed(Mb("dotnet_gc_committed_bytes"), "0")} MB)";
+        }
+        catch (HttpRequestException)
+        {
+            return rss + ")";
+        }
+    }
+
     private static Process StartOperator(string[] args, string wrapperDir, string gitLog, string logPath)
     {
-        var start = Processes.Info("dotnet", args, new Dictionary<string, string>
+        var env = new Dictionary<string, string>
         {
             ["PATH"] = wrapperDir + ":" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin"),
             ["KEELSON_BENCH_GIT_LOG"] = gitLog,
-            ["DOTNET_gcServer"] = "0",
-        });
+        };
+
+        // The operator runs with the GC settings it ships with (its runtimeconfig); KEELSON_BENCH_OPERATOR_X=v passes
+        // X=v to it alone (e.g. KEELSON_BENCH_OPERATOR_DOTNET_gcConcurrent=1) to measure another setting.
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        {
+            if (name.StartsWith(OperatorEnvPrefix, StringComparison.Ordinal) && name.Length > OperatorEnvPrefix.Length)
+            {
+                env[name[OperatorEnvPrefix.Length..]] = Environment.GetEnvironmentVariable(name) ?? "";
+            }
+        }
+
+        var start = Processes.Info("dotnet", args, env);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the operator");
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
         var sync = new Lock();

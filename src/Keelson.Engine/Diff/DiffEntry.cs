@@ -44,5 +44,12 @@ public sealed record DiffEntry(ResourceRef Resource, DiffAction Action)
 
     internal LiveObject? LiveState { get; init; }
 
+    /// <summary>
+    /// A <see cref="DiffAction.Create"/> known only from the live cache (which holds managed objects): the object may
+    /// still exist without Keelson's label. An apply finds out (and adopts it); a report that stays a report looks it up
+    /// first (<see cref="Differ.ConfirmAsync"/>).
+    /// </summary>
+    internal bool Unconfirmed { get; init; }
+
     internal DesiredObject? Desired { get; init; }
 }

@@ -38,6 +38,21 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
         return entries;
     }
 
+    /// <summary>
+    /// Looks up, and compares when they exist after all, the objects of <paramref name="entries"/> that were found
+    /// absent only in the live cache (<see cref="DiffEntry.Unconfirmed"/>); the other entries are kept as they are.
+    /// </summary>
+    public async Task<DiffEntry[]> ConfirmAsync(DiffEntry[] entries, DiffSettings settings, CancellationToken cancellationToken)
+    {
+        var confirmed = (DiffEntry[])entries.Clone();
+        var settled = settings with { ConfirmAbsent = true };
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, entries.Length).Where(i => entries[i].Unconfirmed),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DryRunConcurrency), CancellationToken = cancellationToken },
+            async (i, ct) => confirmed[i] = await DiffOneAsync(entries[i].Desired!, settled, ct));
+        return confirmed;
+    }
+
     /// <summary>The live object: from the cache when it can answer, else from the server.</summary>
     public async Task<(LiveObject? Live, bool FromCache)> LookupAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -73,7 +88,8 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
 
         if (live is null)
         {
-            return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
+            // Absent from a cache that has listed this kind: no dry-run is needed to know it must be created.
+            return new DiffEntry(reference, DiffAction.Create) { Desired = desired, Unconfirmed = fromCache };
         }
 
         if (!settings.BypassVerdicts && verdicts.IsSynced(reference.Key, desired.Hash, live.ComparableHash))

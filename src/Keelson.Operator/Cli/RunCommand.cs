@@ -26,8 +26,17 @@ internal static class RunCommand
         var metrics = new Option<string>("--metrics-address") { Description = "Address of /metrics, /healthz and /readyz", DefaultValueFactory = _ => "0.0.0.0:8080" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Git cache directory (default: a temporary directory)" };
         var allowFile = new Option<bool>("--allow-file-urls") { Description = "Accept file:// repository URLs (reads the operator's own file system)" };
-        var qps = new Option<double>("--kube-api-qps") { Description = "Requests per second to the API server (client-side limit)", DefaultValueFactory = _ => 50 };
-        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps", DefaultValueFactory = _ => 100 };
+        // No client-side limit by default: the API server's priority and fairness (on since Kubernetes 1.20, GA in 1.29)
+        // limits each client and answers 429 with Retry-After, which the client honours. controller-runtime dropped its
+        // client-side limiter by default on SIG API Machinery's advice (kubernetes-sigs/controller-runtime#3119) and Flux
+        // turns its 50/100 off whenever the server does APF (fluxcd/pkg#270); Keelson's own in-flight requests are
+        // bounded by --concurrency. Set a limit for an API server without APF.
+        var qps = new Option<double>("--kube-api-qps")
+        {
+            Description = "Client-side limit on requests per second to the API server; 0 (the default) leaves limiting to the server's priority and fairness",
+            DefaultValueFactory = _ => 0,
+        };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps (with a limit set)", DefaultValueFactory = _ => 100 };
         var command = new Command("run", "Run the operator against a cluster")
         {
             kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile, qps, burst,
@@ -43,9 +52,9 @@ internal static class RunCommand
                 return 2;
             }
 
-            if (parse.GetValue(qps) <= 0 || parse.GetValue(burst) < 1)
+            if (parse.GetValue(qps) < 0 || parse.GetValue(burst) < 1)
             {
-                await output.WriteLineAsync("--kube-api-qps must be above 0 and --kube-api-burst at least 1");
+                await output.WriteLineAsync("--kube-api-qps must be 0 (no client-side limit) or more, and --kube-api-burst at least 1");
                 return 2;
             }
 

@@ -37,10 +37,10 @@ public sealed record OperatorHostOptions
     public string Identity { get; init; } = Environment.MachineName + "-" + Environment.ProcessId;
 
     /// <summary>
-    /// Client-side limit on requests to the API server (per second, and how many at once above it). Large
-    /// installations raise it, as Flux's --kube-api-qps; the API server's own priority and fairness still applies.
+    /// Client-side limit on requests to the API server (per second, and how many at once above it); 0 means none,
+    /// the default: the API server's priority and fairness limits the operator (see <c>keelson run --kube-api-qps</c>).
     /// </summary>
-    public double KubeApiQps { get; init; } = 50;
+    public double KubeApiQps { get; init; }
 
     public int KubeApiBurst { get; init; } = 100;
 

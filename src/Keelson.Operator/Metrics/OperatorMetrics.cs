@@ -63,6 +63,7 @@ public sealed class OperatorMetrics
         WriteCounter(text, "keelson_status_writes_total", "Status writes on Applications.", StatusWrites.Value);
         text.Append("# HELP keelson_workqueue_depth Applications waiting or being reconciled.\n# TYPE keelson_workqueue_depth gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"keelson_workqueue_depth {QueueDepth?.Invoke() ?? 0}\n");
+        WriteMemory(text);
         text.Append("# HELP keelson_application_info Sync and health of each Application (value 1).\n# TYPE keelson_application_info gauge\n");
         var apps = _apps.OrderBy(a => a.Key, StringComparer.Ordinal).ToList();
         foreach (var (key, app) in apps)
@@ -80,6 +81,20 @@ public sealed class OperatorMetrics
 
         return text.ToString();
     }
+
+    /// <summary>The process's memory, under the names Prometheus's client libraries use, plus the .NET heap's share.</summary>
+    private static void WriteMemory(StringBuilder text)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var gc = GC.GetGCMemoryInfo();
+        WriteGauge(text, "process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
+        WriteGauge(text, "dotnet_gc_heap_size_bytes", "Managed heap size after the last garbage collection, in bytes.", gc.HeapSizeBytes);
+        WriteGauge(text, "dotnet_gc_committed_bytes", "Memory committed by the garbage collector, in bytes.", gc.TotalCommittedBytes);
+        WriteGauge(text, "dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last garbage collection, in bytes.", gc.FragmentedBytes);
+    }
+
+    private static void WriteGauge(StringBuilder text, string name, string help, double value) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
 
     private static void WriteCounter(StringBuilder text, string name, string help, double value) =>
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");

@@ -33,6 +33,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     // Source or render failures in a row per Application, for the retry backoff (no sync attempt records them).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _comparisonFailures = new(StringComparer.Ordinal);
 
+    // The resourceVersion each Application had after this process last wrote it. The informer's copy is as good as a
+    // GET unless it has not caught up with such a write (or someone wrote after it); then, and only then, read it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+
     // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
     private ClusterCapabilities? _capabilities;
 
@@ -126,11 +130,17 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
     private async Task<WorkResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        // The informer may lag behind our own last status write; the stored status is what decides what was handled.
+        // The stored status is what decides what was handled, and the informer may lag behind our own last write.
         var (ns, name) = KubeObject.SplitKey(key);
-        var app = _informer.Get(key) is null ? null : await _client.TryGetAsync(ApplicationNames.Resource, ns, name, cancellationToken);
+        var app = _informer.Get(key);
+        if (app is not null && _written.TryGetValue(key, out var written) && written != app.GetResourceVersion())
+        {
+            app = await _client.TryGetAsync(ApplicationNames.Resource, ns, name, cancellationToken);
+        }
+
         if (app is null)
         {
+            _written.TryRemove(key, out _);
             // Deleted (without the finalizer, its objects stay): stop watching kinds only it needed.
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
@@ -147,6 +157,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
         catch (KubeApiException ex) when (ex.IsConflict || ex.IsNotFound)
         {
+            _written.TryRemove(key, out _);
             // Someone changed or deleted the Application meanwhile; its informer event re-queues it.
             LogStale(key, ex.Message);
             return WorkResult.Done;
@@ -188,7 +199,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         var patch = new JsonArray(
             new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = app.GetResourceVersion() },
             new JsonObject { ["op"] = "replace", ["path"] = "/metadata/finalizers", ["value"] = finalizers });
-        await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Json, patch, null, cancellationToken);
+        Wrote(await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Json, patch, null, cancellationToken));
         await _engine.ForgetAsync(key);
         LogFinalized(key, inventory.Count);
         return WorkResult.Done;
@@ -231,7 +242,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
-        var compare = credentialError is null
+        // The engine asks whether to sync once it has compared, and syncs on that same comparison.
+        Decision? decision = null;
+        request = request with { SyncIf = c => (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null };
+        var result = credentialError is null
             ? await _engine.SyncAsync(request, cancellationToken)
             : new Engine.SyncResult
             {
@@ -242,16 +256,17 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
                 Inventory = request.PreviousInventory,
                 Error = credentialError,
             };
+        var compare = result.Comparison ?? result;
         _metrics.ObserveRun(compare);
 
-        var decision = Decide(spec, previous, generation, compare, syncRequested);
+        // Without a comparison (the source or render failed) the engine did not ask.
+        decision ??= Decide(spec, previous, generation, compare, syncRequested);
         SyncAttempt? attempt = null;
-        if (decision.Trigger is { } trigger)
+        if (result.Comparison is not null && decision.Trigger is { } trigger)
         {
-            var startedAt = _time.GetUtcNow();
-            var result = await _engine.SyncAsync(request with { Mode = SyncMode.Sync, Source = request.Source with { Hard = false, FreshRefs = false } }, cancellationToken);
             _metrics.ObserveRun(result);
-            attempt = new SyncAttempt(trigger, startedAt, _time.GetUtcNow(), result, decision.RetryCount, decision.SelfHealCount);
+            var finishedAt = _time.GetUtcNow();
+            attempt = new SyncAttempt(trigger, finishedAt - result.Duration, finishedAt, result, decision.RetryCount, decision.SelfHealCount);
             RecordSync(app, attempt);
         }
         else if (compare.Error is not null && compare.Error.Message != previous.Conditions.FirstOrDefault(c => c.Type == compare.Error.Condition)?.Message)
@@ -544,7 +559,15 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
-        await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+        Wrote(await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken));
+    }
+
+    private void Wrote(JsonObject app)
+    {
+        if (app.GetKey() is { } key && app.GetResourceVersion() is { } version)
+        {
+            _written[key] = version;
+        }
     }
 
     /// <summary>Writes the status when it differs from the stored one; returns whether it wrote.</summary>
@@ -562,8 +585,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         var json = (status with { ReconciledAt = now }).ToJson();
         var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
-        await _client.PatchStatusAsync(
-            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+        Wrote(await _client.PatchStatusAsync(
+            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken));
         _metrics.StatusWrites.Add(1);
         return true;
     }
