@@ -28,9 +28,10 @@ internal sealed partial class Executor
     private TemplateOptions _options;
     private readonly string _rootName;
 
-    public Executor(TemplateSet set, Tree tree, TextWriter output, CancellationToken cancellationToken)
+    public Executor(TemplateSet set, Tree tree, TextWriter output, object? state, CancellationToken cancellationToken)
     {
         Set = set;
+        State = state;
         _tmpl = tree;
         _rootName = tree.Name;
         _out = output;
@@ -42,6 +43,9 @@ internal sealed partial class Executor
     public TemplateSet Set { get; private set; }
 
     public int Depth { get; private set; }
+
+    /// <summary>The caller's object for this execution, shared by its nested executions.</summary>
+    public object? State { get; }
 
     public CancellationToken CancellationToken { get; }
 
