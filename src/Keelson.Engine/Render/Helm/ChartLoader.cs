@@ -62,7 +62,8 @@ internal static partial class ChartLoader
         {
             var rel = prefix + entry.Name;
             var target = entry;
-            if (entry.LinkTarget is not null)
+            // The attribute comes with the directory listing; asking for LinkTarget costs a readlink per entry.
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is not null)
             {
                 var resolved = entry.ResolveLinkTarget(returnFinalTarget: true)
                     ?? throw new HelmException($"cannot resolve symbolic link {rel}");

@@ -157,7 +157,7 @@ public sealed partial class HelmRenderer
             files.Remove(key);
         }
 
-        var (sorted, hooks) = ManifestSorter.Sort(files, version, warnings);
+        var (sorted, hooks) = ManifestSorter.Sort(files, version, warnings, _cache);
         var crds = chart.CrdObjects().Select(c => new HelmCrd(c.FileName, Encoding.UTF8.GetString(c.File.Data))).ToList();
 
         var manifest = new StringBuilder();

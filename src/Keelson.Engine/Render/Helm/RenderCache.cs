@@ -13,19 +13,27 @@ internal sealed record RenderCacheLimits
     /// <summary>Total size of the template text behind the parsed template sets kept.</summary>
     public long MaxTemplateBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>Most entries of each kind, whatever their size.</summary>
+    /// <summary>Total size of the rendered documents whose heads (apiVersion, kind, name, annotations) are kept.</summary>
+    public long MaxManifestBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Most charts and most template sets kept, whatever their size.</summary>
     public int MaxEntries { get; init; } = 256;
+
+    /// <summary>Most document heads kept.</summary>
+    public int MaxManifests { get; init; } = 65_536;
 }
 
 /// <summary>
 /// What a renderer keeps from one render to the next, keyed by content so a changed chart is never served stale:
 /// loaded charts by a hash of every file's path and bytes (vendored archives included), parsed template sets by a
-/// hash of every template's name and text. Both are bounded and evict the least recently used entries.
+/// hash of every template's name and text, document heads by the document's text. All are bounded and evict the
+/// least recently used entries.
 /// </summary>
 internal sealed class RenderCache(RenderCacheLimits limits)
 {
     private readonly LruCache<Chart> _charts = new(limits.MaxChartBytes, limits.MaxEntries);
     private readonly LruCache<TemplateSet> _templates = new(limits.MaxTemplateBytes, limits.MaxEntries);
+    private readonly LruCache<ManifestHead> _heads = new(limits.MaxManifestBytes, limits.MaxManifests);
 
     public int ChartCount => _charts.Count;
 
@@ -81,6 +89,21 @@ internal sealed class RenderCache(RenderCacheLimits limits)
         }
 
         return set;
+    }
+
+    /// <summary>
+    /// The head of a rendered document, read only when the same text was not read before: from one render to the
+    /// next most documents come out unchanged, and reading YAML costs more than rendering it. Failures are not kept.
+    /// </summary>
+    public ManifestHead Head(string manifest, Func<string, ManifestHead> read)
+    {
+        if (!_heads.TryGet(manifest, out var head))
+        {
+            head = read(manifest);
+            _heads.Add(manifest, head, 2L * manifest.Length);
+        }
+
+        return head;
     }
 
     /// <summary>A SHA-256 over length-prefixed fields, so no two different field lists give the same bytes.</summary>
