@@ -16,6 +16,7 @@ public sealed partial class HelmRenderer
 
     private readonly TimeProvider _time;
     private readonly RenderCache _cache;
+    private readonly RenderThreads _threads = new(RenderStackBytes);
 
     public HelmRenderer(TimeProvider? time = null)
         : this(time, new RenderCacheLimits())
@@ -62,24 +63,18 @@ public sealed partial class HelmRenderer
         using var timeout = new CancellationTokenSource(limits.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    tcs.SetResult(work(linked.Token));
-                }
-                catch (Exception e)
-                {
-                    tcs.SetException(e);
-                }
-            },
-            RenderStackBytes)
+        var token = linked.Token;
+        _threads.Start(() =>
         {
-            IsBackground = true,
-            Name = "helm-render",
-        };
-        thread.Start();
+            try
+            {
+                tcs.SetResult(work(token));
+            }
+            catch (Exception e)
+            {
+                tcs.SetException(e);
+            }
+        });
         try
         {
             return await tcs.Task.ConfigureAwait(false);
