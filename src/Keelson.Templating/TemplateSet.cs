@@ -69,13 +69,20 @@ public sealed class TemplateSet
         return writer.ToString();
     }
 
-    public void Execute(string name, object? data, TextWriter output, CancellationToken cancellationToken = default)
+    public void Execute(string name, object? data, TextWriter output, CancellationToken cancellationToken = default) =>
+        Execute(name, data, output, null, cancellationToken);
+
+    /// <summary>
+    /// Executes with <paramref name="state"/> visible to functions as <see cref="FunctionContext.State"/> (in nested
+    /// executions too), so a function map shared by many renders can keep per-render bookkeeping there.
+    /// </summary>
+    public void Execute(string name, object? data, TextWriter output, object? state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(output);
         var tree = Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, Options.RootName ?? name);
         cancellationToken.ThrowIfCancellationRequested();
-        new Executor(this, tree, output, cancellationToken).Run(data);
+        new Executor(this, tree, output, state, cancellationToken).Run(data);
     }
 
     /// <summary>A set with the same templates, functions and options; parsing into either leaves the other alone.</summary>

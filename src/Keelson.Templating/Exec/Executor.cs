@@ -20,7 +20,19 @@ internal sealed partial class Executor
         Continue,
     }
 
-    private List<(string Name, Value Value)> _vars = [];
+    // One variable stack for the whole execution: a template call or nested execution sees only the variables
+    // from _varBase up (Go has no dynamic scoping), so entering one costs no new list.
+    private readonly List<(string Name, Value Value)> _vars = [];
+    private int _varBase;
+
+    // Arguments of function calls, stacked: a call takes the slots above those of the calls it is nested in.
+    private object?[] _args = new object?[16];
+    private int _argTop;
+
+    // Output buffers of nested executions (include), one per nesting level, reused from call to call.
+    private readonly List<(StringBuilder Text, StringWriter Writer, StringBuilder Scratch)> _nested = [];
+    private int _nestLevel;
+
     private Tree _tmpl;
     private TextWriter _out;
     private Node? _node;
@@ -28,9 +40,10 @@ internal sealed partial class Executor
     private TemplateOptions _options;
     private readonly string _rootName;
 
-    public Executor(TemplateSet set, Tree tree, TextWriter output, CancellationToken cancellationToken)
+    public Executor(TemplateSet set, Tree tree, TextWriter output, object? state, CancellationToken cancellationToken)
     {
         Set = set;
+        State = state;
         _tmpl = tree;
         _rootName = tree.Name;
         _out = output;
@@ -42,6 +55,9 @@ internal sealed partial class Executor
     public TemplateSet Set { get; private set; }
 
     public int Depth { get; private set; }
+
+    /// <summary>The caller's object for this execution, shared by its nested executions.</summary>
+    public object? State { get; }
 
     public CancellationToken CancellationToken { get; }
 
@@ -61,15 +77,22 @@ internal sealed partial class Executor
     {
         var tree = set.Lookup(name) ?? throw TemplateException.NoSuchTemplate(name, set.Options.RootName ?? _rootName);
         CancellationToken.ThrowIfCancellationRequested();
-        var saved = (Set, _tmpl, _vars, _node, _out, _scratch, _options);
-        var sb = new StringBuilder();
-        _scratch = new StringBuilder();
+        var saved = (Set, _tmpl, _varBase, _vars.Count, _node, _out, _scratch, _options);
+        if (_nestLevel == _nested.Count)
+        {
+            var text = new StringBuilder();
+            _nested.Add((text, new StringWriter(text, CultureInfo.InvariantCulture), new StringBuilder()));
+        }
+
+        var (sb, writer, scratch) = _nested[_nestLevel++];
+        sb.Clear();
+        _scratch = scratch;
         Set = set;
         _options = set.Options;
         _tmpl = tree;
-        _vars = [];
+        _varBase = _vars.Count;
         _node = null;
-        _out = new StringWriter(sb, CultureInfo.InvariantCulture);
+        _out = writer;
         Depth++;
         try
         {
@@ -79,14 +102,15 @@ internal sealed partial class Executor
             }
 
             Run(data);
+            return sb.ToString();
         }
         finally
         {
             Depth--;
-            (Set, _tmpl, _vars, _node, _out, _scratch, _options) = saved;
+            _nestLevel--;
+            Pop(saved.Item4);
+            (Set, _tmpl, _varBase, _, _node, _out, _scratch, _options) = saved;
         }
-
-        return sb.ToString();
     }
 
     // ---- Errors ----
@@ -126,7 +150,7 @@ internal sealed partial class Executor
 
     private void SetVar(string name, Value value)
     {
-        for (var i = _vars.Count - 1; i >= 0; i--)
+        for (var i = _vars.Count - 1; i >= _varBase; i--)
         {
             if (_vars[i].Name == name)
             {
@@ -146,7 +170,7 @@ internal sealed partial class Executor
 
     private Value VarValue(string name)
     {
-        for (var i = _vars.Count - 1; i >= 0; i--)
+        for (var i = _vars.Count - 1; i >= _varBase; i--)
         {
             if (_vars[i].Name == name)
             {
@@ -426,10 +450,11 @@ internal sealed partial class Executor
             throw Errorf("exceeded maximum template depth (" + _options.MaxDepth.ToString(CultureInfo.InvariantCulture) + ")");
         }
 
-        var saved = (_tmpl, _vars);
+        var saved = (_tmpl, _varBase, _vars.Count);
         _tmpl = tmpl;
         // No dynamic scoping: template invocations inherit no variables.
-        _vars = [("$", dot)];
+        _varBase = _vars.Count;
+        _vars.Add(("$", dot));
         Depth++;
         try
         {
@@ -438,7 +463,8 @@ internal sealed partial class Executor
         finally
         {
             Depth--;
-            (_tmpl, _vars) = saved;
+            Pop(saved.Item3);
+            (_tmpl, _varBase, _) = saved;
         }
     }
 
@@ -849,6 +875,93 @@ internal sealed partial class Executor
             return v;
         }
 
+        if (builtin != BuiltinKind.None)
+        {
+            return CallBuiltin(dot, builtin, sig, node, name, argNodes, final, numIn, numFixed);
+        }
+
+        // The arguments go straight into this call's slots of the argument stack. A nested call that outgrows the
+        // stack moves later calls to a bigger array; this call keeps reading and writing the array it started with.
+        var start = _argTop;
+        if (start + numIn > _args.Length)
+        {
+            Array.Resize(ref _args, Math.Max(_args.Length * 2, start + numIn));
+        }
+
+        var objs = _args;
+        _argTop = start + numIn;
+        Exception failure;
+        try
+        {
+            var i = 0;
+            for (; i < numFixed && i < argNodes.Length; i++)
+            {
+                objs[start + i] = ArgObject(EvalArg(dot, parameters[i], argNodes[i]), parameters[i]);
+            }
+
+            if (sig.IsVariadic)
+            {
+                var elemType = parameters[^1].Elem!;
+                for (; i < argNodes.Length; i++)
+                {
+                    objs[start + i] = ArgObject(EvalArg(dot, elemType, argNodes[i]), elemType);
+                }
+            }
+
+            if (!final.IsMissing)
+            {
+                var t = parameters[^1];
+                if (sig.IsVariadic)
+                {
+                    t = numIn - 1 < numFixed ? parameters[numIn - 1] : t.Elem!;
+                }
+
+                objs[start + i] = ArgObject(ValidateType(final, t), t);
+            }
+
+            CancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (method is not null && receiver is GoTypedNil)
+                {
+                    // Go calls the method with a nil receiver; a method that dereferences it panics.
+                    throw new FuncError("runtime error: invalid memory address or nil pointer dereference");
+                }
+
+                var callArgs = new ReadOnlySpan<object?>(objs, start, numIn);
+                var result = method is not null ? method.Body(receiver!, Context, callArgs) : function!.Body(Context, callArgs);
+                return sig.Result.Kind == GoKind.Interface ? Value.Iface(result) : Wrap(result, sig.Result);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failure = ex;
+            }
+        }
+        finally
+        {
+            // Cleared so the stack holds no values once the call is over.
+            Array.Clear(objs, start, numIn);
+            _argTop = start;
+        }
+
+        // Thrown after the catch block, once the stack has unwound to this frame: .NET runs catch blocks on top of
+        // the frames of the original throw, so throwing inside one at every level of a deep include recursion
+        // would pile those frames up and overflow the stack.
+        _node = node;
+        throw Errorf("error calling " + name + ": " + failure.Message, failure);
+    }
+
+    /// <summary>What a function receives for an argument: a typed nil only where the parameter is interface {}.</summary>
+    private static object? ArgObject(Value v, GoType paramType)
+    {
+        var o = v.Obj;
+        return o is GoTypedNil && paramType.Kind != GoKind.Interface ? null : o;
+    }
+
+    /// <summary>A call of a builtin other than and/or: every argument evaluated, then the builtin.</summary>
+    private Value CallBuiltin(Value dot, BuiltinKind builtin, GoSignature sig, Node node, string name, ReadOnlySpan<Node> argNodes, Value final, int numIn, int numFixed)
+    {
+        var parameters = sig.Parameters;
         var argv = new Value[numIn];
         var i = 0;
         for (; i < numFixed && i < argNodes.Length; i++)
@@ -880,36 +993,14 @@ internal sealed partial class Executor
         Exception failure;
         try
         {
-            if (builtin != BuiltinKind.None)
-            {
-                return CallBuiltin(builtin, argv);
-            }
-
-            var objs = new object?[argv.Length];
-            for (var k = 0; k < argv.Length; k++)
-            {
-                var paramType = sig.IsVariadic && k >= parameters.Count - 1 ? parameters[^1].Elem! : parameters[k];
-                var o = argv[k].Obj;
-                objs[k] = o is GoTypedNil && paramType.Kind != GoKind.Interface ? null : o;
-            }
-
-            if (method is not null && receiver is GoTypedNil)
-            {
-                // Go calls the method with a nil receiver; a method that dereferences it panics.
-                throw new FuncError("runtime error: invalid memory address or nil pointer dereference");
-            }
-
-            var result = method is not null ? method.Body(receiver!, Context, objs) : function!.Body(Context, objs);
-            return sig.Result.Kind == GoKind.Interface ? Value.Iface(result) : Wrap(result, sig.Result);
+            return CallBuiltin(builtin, argv);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             failure = ex;
         }
 
-        // Thrown after the catch block, once the stack has unwound to this frame: .NET runs catch blocks on top of
-        // the frames of the original throw, so throwing inside one at every level of a deep include recursion
-        // would pile those frames up and overflow the stack.
+        // Thrown outside the catch block, as in EvalCall.
         _node = node;
         throw Errorf("error calling " + name + ": " + failure.Message, failure);
     }
@@ -990,7 +1081,8 @@ internal sealed partial class Executor
 
                 throw Errorf("cannot assign nil to " + typ?.Name);
             case FieldNode f:
-                return ValidateType(EvalFieldNode(dot, f, [n], Value.Missing), typ);
+                // Go passes the node as the call's only "argument"; with no real arguments that is the same as none.
+                return ValidateType(EvalFieldNode(dot, f, null, Value.Missing), typ);
             case VariableNode v:
                 return ValidateType(EvalVariableNode(dot, v, null, Value.Missing), typ);
             case PipeNode p:

@@ -232,6 +232,9 @@ public sealed class FunctionContext
 
     public CancellationToken CancellationToken => _executor?.CancellationToken ?? CancellationToken.None;
 
+    /// <summary>The object the caller passed to <see cref="TemplateSet.Execute(string, object?, TextWriter, object?, CancellationToken)"/>, or null.</summary>
+    public object? State => _executor?.State;
+
     /// <summary>Executes a template of the current set with <paramref name="data"/> as dot and returns its output.</summary>
     public string ExecuteTemplate(string name, object? data) => Executor.ExecuteNested(Executor.Set, name, data);
 

@@ -22,7 +22,11 @@ internal static partial class ChartLoader
     public const long MaxFileBytes = 5L * 1024 * 1024;
 
     /// <summary>Loads a chart directory; symbolic links are followed only while they stay inside <paramref name="boundary"/>.</summary>
-    public static Chart LoadDirectory(string directory, string? boundary = null)
+    public static Chart LoadDirectory(string directory, string? boundary = null) =>
+        LoadFiles(ReadDirectory(directory, boundary), Path.GetFileName(Path.GetFullPath(directory)));
+
+    /// <summary>The files of a chart directory that .helmignore keeps, in Go's walk order, with their contents.</summary>
+    public static List<ChartFile> ReadDirectory(string directory, string? boundary = null)
     {
         var top = Path.GetFullPath(directory);
         if (!Directory.Exists(top))
@@ -42,7 +46,7 @@ internal static partial class ChartLoader
         var files = new List<ChartFile>();
         long total = 0;
         Walk(top, "", rules, fence, files, ref total, 0);
-        return LoadFiles(files, Path.GetFileName(top));
+        return files;
     }
 
     private static void Walk(string dir, string prefix, HelmIgnore rules, string fence, List<ChartFile> files, ref long total, int depth)
@@ -58,7 +62,8 @@ internal static partial class ChartLoader
         {
             var rel = prefix + entry.Name;
             var target = entry;
-            if (entry.LinkTarget is not null)
+            // The attribute comes with the directory listing; asking for LinkTarget costs a readlink per entry.
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is not null)
             {
                 var resolved = entry.ResolveLinkTarget(returnFinalTarget: true)
                     ?? throw new HelmException($"cannot resolve symbolic link {rel}");

@@ -10,14 +10,35 @@ namespace Keelson.Engine.Render.Helm;
 /// partials are parsed but not executed; "&lt;no value&gt;" is removed from the output. Adds <c>include</c> (at
 /// most 1000 nested calls of one name) and <c>tpl</c>.
 /// </summary>
-internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limits)
+internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limits, RenderCache? cache = null)
 {
     public const string RootName = "gotpl";
     public const int IncludeRecursionLimit = 1000;
 
+    private static readonly TemplateOptions SetOptions = new() { MissingKey = MissingKeyMode.Zero, RootName = RootName };
+    private static readonly Lazy<FunctionMap> V3Functions = new(() => CreateFunctions(HelmVersion.V3));
+    private static readonly Lazy<FunctionMap> V4Functions = new(() => CreateFunctions(HelmVersion.V4));
+
     private readonly HelmTypes _types = HelmTypes.For(version);
 
-    private sealed record Renderable(string Text, HelmValues Values, string BasePath);
+    private sealed record Renderable(byte[] Text, HelmValues Values, string BasePath);
+
+    /// <summary>
+    /// What include needs to know of the render it runs in. The function map is shared by every render (so parsed
+    /// templates can be), so this travels as the execution's state instead of in a closure.
+    /// </summary>
+    private sealed class RenderState(long maxOutputBytes)
+    {
+        public long MaxOutputBytes { get; } = maxOutputBytes;
+
+        /// <summary>How deep each template name is nested in include calls right now.</summary>
+        public Dictionary<string, int> Included { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Helm's full function map (include and tpl too), the same for every render of a Helm version.</summary>
+    internal static FunctionMap Functions(HelmVersion version) => version == HelmVersion.V4 ? V4Functions.Value : V3Functions.Value;
+
+    private static FunctionMap CreateFunctions(HelmVersion version) => HelmFunctions.For(version).With(Include(), Tpl());
 
     /// <summary>Renders every template; returns template path (chart/templates/x.yaml) → output.</summary>
     public Dictionary<string, string> Render(Chart chart, HelmValues top, CancellationToken cancellationToken)
@@ -63,7 +84,7 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
                 continue;
             }
 
-            templates[parent + "/" + t.Name] = new Renderable(Encoding.UTF8.GetString(t.Data), next, parent + "/templates");
+            templates[parent + "/" + t.Name] = new Renderable(t.Data, next, parent + "/templates");
         }
 
         return next;
@@ -71,23 +92,10 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
 
     private Dictionary<string, string> RenderTemplates(Dictionary<string, Renderable> templates, CancellationToken cancellationToken)
     {
-        var included = new Dictionary<string, int>(StringComparer.Ordinal);
-        var functions = HelmFunctions.For(version).With(Include(included), Tpl());
-        var set = new TemplateSet(functions, new TemplateOptions { MissingKey = MissingKeyMode.Zero, RootName = RootName });
-
         var keys = SortTemplates(templates.Keys);
-        foreach (var name in keys)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                set.Parse(name, templates[name].Text);
-            }
-            catch (TemplateException e)
-            {
-                throw ParseError(name, e);
-            }
-        }
+        var sources = keys.Select(k => (k, templates[k].Text)).ToList();
+        var set = cache is null ? Parse(sources, cancellationToken) : cache.Templates(version, sources, () => Parse(sources, cancellationToken));
+        var state = new RenderState(limits.MaxOutputBytes);
 
         var output = new LimitedWriter(limits.MaxOutputBytes);
         var rendered = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -104,7 +112,7 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
             output.Target = sb;
             try
             {
-                set.Execute(name, r.Values, output, cancellationToken);
+                set.Execute(name, r.Values, output, state, cancellationToken);
             }
             catch (TemplateException e)
             {
@@ -117,26 +125,49 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
         return rendered;
     }
 
+    /// <summary>Parses every template into one set, in the given order (a later define of a name wins).</summary>
+    private TemplateSet Parse(IReadOnlyList<(string Name, byte[] Text)> sources, CancellationToken cancellationToken)
+    {
+        var set = new TemplateSet(Functions(version), SetOptions);
+        foreach (var (name, text) in sources)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                set.Parse(name, Encoding.UTF8.GetString(text));
+            }
+            catch (TemplateException e)
+            {
+                throw ParseError(name, e);
+            }
+        }
+
+        return set;
+    }
+
     /// <summary>
     /// Executes one template text with Helm's full function map (include and tpl too) and Go's default missingkey,
     /// as Helm's function tests do.
     /// </summary>
     internal static string ExecuteStandalone(string text, object? data, HelmVersion version)
     {
-        var functions = HelmFunctions.For(version).With(new HelmEngine(version, new RenderLimits()).Include(new Dictionary<string, int>(StringComparer.Ordinal)), Tpl());
-        var set = new TemplateSet(functions, new TemplateOptions { RootName = RootName });
+        var set = new TemplateSet(Functions(version), new TemplateOptions { RootName = RootName });
         set.Parse("test", text);
-        return set.Execute("test", data);
+        var output = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        set.Execute("test", data, output, new RenderState(new RenderLimits().MaxOutputBytes));
+        return output.ToString();
     }
 
     /// <summary>Deepest paths first; at equal depth, reverse lexical order (so the top chart's defines are parsed last and win).</summary>
     internal static List<string> SortTemplates(IEnumerable<string> names) =>
         names.OrderByDescending(n => n.Count(c => c == '/')).ThenByDescending(n => n, StringComparer.Ordinal).ToList();
 
-    private GoFunction Include(Dictionary<string, int> included) =>
-        new("include", new GoSignature([GoType.String, GoType.Interface], GoType.String, ReturnsError: true), (ctx, a) =>
+    private static GoFunction Include() =>
+        new("include", new GoSignature([GoType.String, GoType.Interface], GoType.String, ReturnsError: true), static (ctx, a) =>
         {
             var name = (string)a[0]!;
+            var state = ctx.State as RenderState ?? throw new InvalidOperationException("include runs only inside a Helm render");
+            var included = state.Included;
             included.TryGetValue(name, out var n);
             if (n > IncludeRecursionLimit)
             {
@@ -147,9 +178,9 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
             try
             {
                 var result = ctx.ExecuteTemplate(name, a[1]);
-                if (result.Length > limits.MaxOutputBytes)
+                if (result.Length > state.MaxOutputBytes)
                 {
-                    throw new InvalidOperationException($"the output of template {name} is larger than {limits.MaxOutputBytes} bytes");
+                    throw new InvalidOperationException($"the output of template {name} is larger than {state.MaxOutputBytes} bytes");
                 }
 
                 return result;

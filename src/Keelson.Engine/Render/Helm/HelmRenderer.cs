@@ -15,11 +15,22 @@ public sealed partial class HelmRenderer
     private const int RenderStackBytes = 256 * 1024 * 1024;
 
     private readonly TimeProvider _time;
+    private readonly RenderCache _cache;
+    private readonly RenderThreads _threads = new(RenderStackBytes);
 
     public HelmRenderer(TimeProvider? time = null)
+        : this(time, new RenderCacheLimits())
+    {
+    }
+
+    internal HelmRenderer(TimeProvider? time, RenderCacheLimits cacheLimits)
     {
         _time = time ?? TimeProvider.System;
+        _cache = new RenderCache(cacheLimits);
     }
+
+    /// <summary>What this renderer keeps between renders (loaded charts and parsed templates, by content).</summary>
+    internal RenderCache Cache => _cache;
 
     /// <summary>Whether a directory is a chart (holds Chart.yaml).</summary>
     public static bool IsChart(string directory) => File.Exists(Path.Combine(directory, "Chart.yaml"));
@@ -52,24 +63,18 @@ public sealed partial class HelmRenderer
         using var timeout = new CancellationTokenSource(limits.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    tcs.SetResult(work(linked.Token));
-                }
-                catch (Exception e)
-                {
-                    tcs.SetException(e);
-                }
-            },
-            RenderStackBytes)
+        var token = linked.Token;
+        _threads.Start(() =>
         {
-            IsBackground = true,
-            Name = "helm-render",
-        };
-        thread.Start();
+            try
+            {
+                tcs.SetResult(work(token));
+            }
+            catch (Exception e)
+            {
+                tcs.SetException(e);
+            }
+        });
         try
         {
             return await tcs.Task.ConfigureAwait(false);
@@ -80,7 +85,7 @@ public sealed partial class HelmRenderer
         }
     }
 
-    private static HelmRelease Render(string chartPath, HelmRenderOptions options, string? boundary, CancellationToken cancellationToken)
+    private HelmRelease Render(string chartPath, HelmRenderOptions options, string? boundary, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         var version = options.HelmVersion;
@@ -132,7 +137,7 @@ public sealed partial class HelmRenderer
             ["Values"] = new HelmValues(values, types.Values),
         };
 
-        var files = new HelmEngine(version, options.Limits).Render(chart, top, cancellationToken);
+        var files = new HelmEngine(version, options.Limits, _cache).Render(chart, top, cancellationToken);
 
         // NOTES.txt is rendered (so its failures count) but is not a manifest.
         var notes = new StringBuilder();
@@ -147,7 +152,7 @@ public sealed partial class HelmRenderer
             files.Remove(key);
         }
 
-        var (sorted, hooks) = ManifestSorter.Sort(files, version, warnings);
+        var (sorted, hooks) = ManifestSorter.Sort(files, version, warnings, _cache);
         var crds = chart.CrdObjects().Select(c => new HelmCrd(c.FileName, Encoding.UTF8.GetString(c.File.Data))).ToList();
 
         var manifest = new StringBuilder();
@@ -197,12 +202,21 @@ public sealed partial class HelmRenderer
         return files.Values.FirstOrDefault() ?? "";
     }
 
-    private static Chart Load(string chartPath, string? boundary)
+    /// <summary>
+    /// Reads the chart's files on every render (so an edited chart is seen at once) but parses them only when no
+    /// chart with the same files was loaded before; the result is this render's own copy.
+    /// </summary>
+    private Chart Load(string chartPath, string? boundary)
     {
         if (File.Exists(chartPath))
         {
-            using var stream = File.OpenRead(chartPath);
-            return ChartLoader.LoadArchive(stream, Path.GetFileName(chartPath));
+            var archive = File.ReadAllBytes(chartPath);
+            var name = Path.GetFileName(chartPath);
+            return _cache.LoadChart([new ChartFile(name, archive)], "archive", () =>
+            {
+                using var stream = new MemoryStream(archive, writable: false);
+                return ChartLoader.LoadArchive(stream, name);
+            });
         }
 
         if (!Directory.Exists(chartPath))
@@ -215,7 +229,9 @@ public sealed partial class HelmRenderer
             throw new HelmException($"Chart.yaml file is missing in {chartPath}");
         }
 
-        return ChartLoader.LoadDirectory(chartPath, boundary);
+        var files = ChartLoader.ReadDirectory(chartPath, boundary);
+        var origin = Path.GetFileName(Path.GetFullPath(chartPath));
+        return _cache.LoadChart(files, "directory " + origin, () => ChartLoader.LoadFiles(files, origin));
     }
 
     /// <summary>Helm's install.NameAndChart with --name-template: the template runs with Sprig's functions and no data.</summary>

@@ -72,7 +72,7 @@ internal static partial class ManifestSorter
     private static partial Regex SeparatorV4();
 
     /// <summary>SortManifests over rendered files (template path → output).</summary>
-    public static (List<SortedManifest> Manifests, List<SortedHook> Hooks) Sort(IReadOnlyDictionary<string, string> files, HelmVersion version, List<string> warnings)
+    public static (List<SortedManifest> Manifests, List<SortedHook> Hooks) Sort(IReadOnlyDictionary<string, string> files, HelmVersion version, List<string> warnings, RenderCache? cache = null)
     {
         var generic = new List<SortedManifest>();
         var hooks = new List<SortedHook>();
@@ -86,7 +86,7 @@ internal static partial class ManifestSorter
 
             foreach (var m in Split(content, version))
             {
-                var head = ReadHead(m, path);
+                var head = cache is null ? ReadHead(m, path) : cache.Head(m, text => ReadHead(text, path));
                 if (head.Annotations.Count == 0 || !head.Annotations.TryGetValue(HookAnnotation, out var hookTypes))
                 {
                     generic.Add(new SortedManifest(path, m, head));
