@@ -13,7 +13,7 @@ namespace Keelson.Engine.Render;
 public sealed partial class ManifestRenderer
 {
     private readonly IReadOnlyList<IRenderer> _renderers;
-    private readonly RenderCache _cache;
+    private readonly LruCache<RenderResult> _cache;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -24,7 +24,7 @@ public sealed partial class ManifestRenderer
         settings ??= new RenderSettings();
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _cache = new RenderCache(settings.CacheEntries, settings.CacheBytes);
+        _cache = new LruCache<RenderResult>(settings.CacheBytes, settings.CacheEntries);
 
         // First match wins; the directory renderer matches anything and so comes last. Helm goes before Kustomize.
         _renderers =
@@ -78,7 +78,7 @@ public sealed partial class ManifestRenderer
         try
         {
             var (result, bytes) = await RenderUncachedAsync(source, CancellationToken.None).ConfigureAwait(false);
-            _cache.Set(key, result, bytes);
+            _cache.Add(key, result, bytes);
             return result;
         }
         finally

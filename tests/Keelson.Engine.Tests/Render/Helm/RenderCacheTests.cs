@@ -1,3 +1,4 @@
+using Keelson.Engine.Render;
 using Keelson.Engine.Render.Helm;
 
 namespace Keelson.Engine.Tests.Render.Helm;
