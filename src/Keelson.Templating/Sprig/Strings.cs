@@ -51,64 +51,37 @@ internal static class SprigStrings
 
     // ---- strings package ----
 
-    public static string ToUpper(string s)
+    public static string ToUpper(string s) => ChangeCase(s, 'a', 'z', -32, GoText.ToUpper);
+
+    public static string ToLower(string s) => ChangeCase(s, 'A', 'Z', 32, GoText.ToLower);
+
+    // ASCII text (nearly all of it in charts) is mapped without decoding runes, and returned as is when nothing changes.
+    private static string ChangeCase(string s, char first, char last, int shift, Func<int, int> unicode)
     {
-        var ascii = true;
-        var hasLower = false;
+        var changes = false;
         foreach (var c in s)
         {
             if (c >= 0x80)
             {
-                ascii = false;
-                break;
+                return GoText.MapRunes(s, unicode);
             }
 
-            hasLower |= c is >= 'a' and <= 'z';
+            changes |= c >= first && c <= last;
         }
 
-        if (ascii)
+        if (!changes)
         {
-            return hasLower ? string.Create(s.Length, s, static (span, src) =>
-            {
-                for (var i = 0; i < src.Length; i++)
-                {
-                    var c = src[i];
-                    span[i] = c is >= 'a' and <= 'z' ? (char)(c - 32) : c;
-                }
-            }) : s;
+            return s;
         }
 
-        return GoText.MapRunes(s, GoText.ToUpper);
-    }
-
-    public static string ToLower(string s)
-    {
-        var ascii = true;
-        var hasUpper = false;
-        foreach (var c in s)
+        return string.Create(s.Length, (s, first, last, shift), static (span, state) =>
         {
-            if (c >= 0x80)
+            for (var i = 0; i < state.s.Length; i++)
             {
-                ascii = false;
-                break;
+                var c = state.s[i];
+                span[i] = c >= state.first && c <= state.last ? (char)(c + state.shift) : c;
             }
-
-            hasUpper |= c is >= 'A' and <= 'Z';
-        }
-
-        if (ascii)
-        {
-            return hasUpper ? string.Create(s.Length, s, static (span, src) =>
-            {
-                for (var i = 0; i < src.Length; i++)
-                {
-                    var c = src[i];
-                    span[i] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
-                }
-            }) : s;
-        }
-
-        return GoText.MapRunes(s, GoText.ToLower);
+        });
     }
 
     /// <summary>strings.Title: the first letter of each word to title case; words are separated by anything but letters, digits and '_'.</summary>
