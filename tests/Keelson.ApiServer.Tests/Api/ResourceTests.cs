@@ -120,14 +120,18 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
     [Fact]
     public async Task An_update_that_changes_nothing_keeps_the_resource_version()
     {
-        var ns = await sim.NewNamespaceAsync();
-        var created = (await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/configmaps", Manifests.ConfigMap("same", new Dictionary<string, string> { ["a"] = "b" }))).Object;
-        var changesBefore = sim.Host.StoredChanges;
-        var again = (await Client.PutJsonAsync($"/api/v1/namespaces/{ns}/configmaps/same", created)).EnsureStatus(HttpStatusCode.OK).Object;
+        // A simulator of its own: the store's write count is global, and the shared one may have workload
+        // controllers writing status for other tests' objects.
+        await using var own = await Simulator.StartAsync(new ApiServerOptions());
+        var client = own.Client;
+        var ns = await own.NewNamespaceAsync();
+        var created = (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/configmaps", Manifests.ConfigMap("same", new Dictionary<string, string> { ["a"] = "b" }))).Object;
+        var changesBefore = own.Host.StoredChanges;
+        var again = (await client.PutJsonAsync($"/api/v1/namespaces/{ns}/configmaps/same", created)).EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal(created.Field("metadata.resourceVersion"), again.Field("metadata.resourceVersion"));
-        var patched = (await Client.PatchJsonAsync($"/api/v1/namespaces/{ns}/configmaps/same", JsonNode.Parse("""{"data":{"a":"b"}}""")!)).EnsureStatus(HttpStatusCode.OK).Object;
+        var patched = (await client.PatchJsonAsync($"/api/v1/namespaces/{ns}/configmaps/same", JsonNode.Parse("""{"data":{"a":"b"}}""")!)).EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal(created.Field("metadata.resourceVersion"), patched.Field("metadata.resourceVersion"));
-        Assert.Equal(changesBefore, sim.Host.StoredChanges);
+        Assert.Equal(changesBefore, own.Host.StoredChanges);
     }
 
     [Fact]
