@@ -347,7 +347,11 @@ public sealed partial class SyncEngine
             var pruned = stale.Count == 0 ? [] : await _pruner.PruneAsync(request.Owner, stale, pruneDelete, cancellationToken);
             if (hooksDue && !failures && errors.Count == 0 && pruned.All(p => p.State != PruneState.Failed))
             {
-                await RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken);
+                // Waiting for health, then for the hooks, is time the caller may give to other work.
+                using (request.WhileWaiting?.Invoke())
+                {
+                    await RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken);
+                }
             }
 
             return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
@@ -382,7 +386,13 @@ public sealed partial class SyncEngine
 
         if (hooksDue)
         {
-            var (before, ok) = await _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken);
+            (List<ApplyOutcome> before, bool ok) ran;
+            using (run.Request.WhileWaiting?.Invoke())
+            {
+                ran = await _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken);
+            }
+
+            var (before, ok) = ran;
             hookOutcomes.AddRange(before);
             if (!ok)
             {

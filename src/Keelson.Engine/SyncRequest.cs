@@ -78,6 +78,13 @@ public sealed record SyncRequest
     /// </summary>
     public bool RunHooks { get; init; }
 
+    /// <summary>
+    /// Called before a wait that can last minutes and costs neither CPU nor API calls (hooks running to completion,
+    /// objects becoming healthy before post-sync hooks); the returned lease is disposed when the wait ends. The
+    /// operator lends a worker meanwhile, so hooks never hold every worker while other owners wait their turn.
+    /// </summary>
+    public Func<IDisposable>? WhileWaiting { get; init; }
+
     /// <summary>The inventory of the previous run (from the owner's status), for pruning.</summary>
     public IReadOnlyList<InventoryEntry> PreviousInventory { get; init; } = [];
 

@@ -17,6 +17,12 @@ public sealed record WorkQueueOptions
     /// <summary>How long shutdown waits for items in progress before cancelling their token.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Workers that may run beyond the worker count of <see cref="WorkQueue{TKey}.RunAsync"/>, each standing in for a
+    /// handler that is only waiting (see <see cref="WorkQueue{TKey}.Lend"/>).
+    /// </summary>
+    public int MaxLentWorkers { get; init; } = 32;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
@@ -72,6 +78,12 @@ public sealed partial class WorkQueue<TKey> : IDisposable
     private DateTimeOffset? _timerDue;
     private ITimer? _drainTimer;
     private bool _shuttingDown;
+
+    // Worker slots of RunAsync: a worker holds one while it takes and processes a key. Lend adds one for as long as
+    // a handler waits; giving it back takes a free slot at once, else the next slot a worker returns (_debt).
+    private SemaphoreSlim? _slots;
+    private int _lent;
+    private int _debt;
 
     public WorkQueue(WorkQueueOptions? options = null)
     {
@@ -263,15 +275,118 @@ public sealed partial class WorkQueue<TKey> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(process);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
-        using var registration = stoppingToken.Register(ShutDown);
-        var tasks = new Task[workers];
-        for (var i = 0; i < workers; i++)
+        var slots = new SemaphoreSlim(workers);
+        lock (_gate)
         {
-            tasks[i] = Task.Run(() => WorkAsync(process), CancellationToken.None);
+            if (_slots is not null)
+            {
+                throw new InvalidOperationException($"{_options.Name}: RunAsync is already running");
+            }
+
+            _slots = slots;
         }
 
-        await Task.WhenAll(tasks);
-        await ShutDownAsync();
+        using var registration = stoppingToken.Register(ShutDown);
+        var tasks = new Task[workers + Math.Max(0, _options.MaxLentWorkers)];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = Task.Run(() => WorkAsync(process, slots), CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks);
+            await ShutDownAsync();
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                // A lease given back after this (a handler outliving the drain) finds no slots to return.
+                _slots = null;
+                _lent = 0;
+                _debt = 0;
+            }
+
+            slots.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Called by a handler of <see cref="RunAsync"/> before it waits on something slow that is neither CPU nor the
+    /// API server (a hook Job to finish, objects to become healthy): one more key may be processed at once until the
+    /// returned lease is disposed, so a few long waits do not hold every worker while other keys queue up. The key
+    /// of the handler stays in progress (never processed twice at once). At most
+    /// <see cref="WorkQueueOptions.MaxLentWorkers"/> at a time; beyond that, or outside <see cref="RunAsync"/>, the
+    /// lease does nothing.
+    /// </summary>
+    public IDisposable Lend()
+    {
+        SemaphoreSlim slots;
+        lock (_gate)
+        {
+            if (_slots is null || _shuttingDown || _lent >= _options.MaxLentWorkers)
+            {
+                return Lease.None;
+            }
+
+            _lent++;
+            slots = _slots;
+            slots.Release();
+        }
+
+        return new Lease(this, slots);
+    }
+
+    private void Reclaim(SemaphoreSlim slots)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_slots, slots))
+            {
+                return;
+            }
+
+            _lent--;
+            if (!slots.Wait(0))
+            {
+                _debt++;
+            }
+        }
+    }
+
+    private void ReturnSlot(SemaphoreSlim slots)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_slots, slots))
+            {
+                return;
+            }
+
+            if (_debt > 0)
+            {
+                _debt--;
+                return;
+            }
+
+            slots.Release();
+        }
+    }
+
+    private sealed class Lease(WorkQueue<TKey>? queue, SemaphoreSlim? slots) : IDisposable
+    {
+        public static readonly Lease None = new(null, null);
+
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (queue is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                queue.Reclaim(slots!);
+            }
+        }
     }
 
     /// <summary>Stops handing out keys and drops those waiting; keys in progress finish.</summary>
@@ -320,10 +435,25 @@ public sealed partial class WorkQueue<TKey> : IDisposable
         }
     }
 
-    private async Task WorkAsync(Func<TKey, CancellationToken, Task<WorkResult>> process)
+    private async Task WorkAsync(Func<TKey, CancellationToken, Task<WorkResult>> process, SemaphoreSlim slots)
     {
-        while (await TryTakeAsync(CancellationToken.None) is (true, var key))
+        while (true)
         {
+            try
+            {
+                await slots.WaitAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (await TryTakeAsync(CancellationToken.None) is not (true, var key))
+            {
+                ReturnSlot(slots);
+                return;
+            }
+
             WorkResult result;
             try
             {
@@ -354,6 +484,7 @@ public sealed partial class WorkQueue<TKey> : IDisposable
             }
 
             Done(key);
+            ReturnSlot(slots);
         }
     }
 

@@ -250,6 +250,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         request = request with
         {
             SyncIf = c => (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null,
+            WhileWaiting = _queue.Lend,
             RunHooks = syncRequested || (previous.Operation is { Phase: OperationPhases.Failed or OperationPhases.Error } last && last.Generation == generation),
         };
         var result = credentialError is null

@@ -41,8 +41,9 @@ internal sealed class HookHarness : IAsyncDisposable
         return new HookHarness(inner, options, time ?? TimeProvider.System);
     }
 
-    public Task<SyncResult> SyncAsync(bool prune = false, IReadOnlyList<InventoryEntry>? inventory = null, SyncMode mode = SyncMode.Sync, bool runHooks = false) =>
-        Engine.SyncAsync(Inner.Request(mode, prune, inventory, createNamespace: true) with { RunHooks = runHooks }, Token);
+    public Task<SyncResult> SyncAsync(
+        bool prune = false, IReadOnlyList<InventoryEntry>? inventory = null, SyncMode mode = SyncMode.Sync, bool runHooks = false, Func<IDisposable>? whileWaiting = null) =>
+        Engine.SyncAsync(Inner.Request(mode, prune, inventory, createNamespace: true) with { RunHooks = runHooks, WhileWaiting = whileWaiting }, Token);
 
     public Task<JsonObject?> GetAsync(ApiResource resource, string name) => Inner.GetAsync(resource, SyncHarness.Destination, name);
 

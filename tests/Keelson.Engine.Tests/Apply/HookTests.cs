@@ -123,6 +123,56 @@ public sealed class HookTests
         Assert.Equal(settings, await h.WrittenAtAsync(ApiResource.ConfigMaps, "settings"));
     }
 
+    [Fact]
+    public async Task The_waits_for_hooks_are_announced_so_the_caller_can_lend_its_worker_and_each_lease_is_returned()
+    {
+        await using var h = await HookHarness.StartAsync();
+        WriteChart(h.Repo);
+        await h.Repo.CommitAsync("chart", Token);
+        var leases = new List<Lease>();
+
+        var result = await h.SyncAsync(whileWaiting: () =>
+        {
+            var lease = new Lease();
+            lock (leases)
+            {
+                leases.Add(lease);
+            }
+
+            return lease;
+        });
+
+        Assert.Null(result.Error);
+        // One around the pre-sync hooks, one around the health wait and the post-sync hooks.
+        Assert.Equal(2, leases.Count);
+        Assert.All(leases, l => Assert.True(l.Disposed));
+    }
+
+    [Fact]
+    public async Task A_sync_without_hooks_announces_no_wait()
+    {
+        await using var h = await HookHarness.StartAsync();
+        h.Repo.Write("main.yaml", HookManifests.ConfigMap("main"));
+        await h.Repo.CommitAsync("no hooks", Token);
+        var announced = 0;
+
+        var result = await h.SyncAsync(whileWaiting: () =>
+        {
+            Interlocked.Increment(ref announced);
+            return new Lease();
+        });
+
+        Assert.Null(result.Error);
+        Assert.Equal(0, announced);
+    }
+
+    private sealed class Lease : IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

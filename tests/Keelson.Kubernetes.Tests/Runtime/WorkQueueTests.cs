@@ -194,6 +194,90 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task A_handler_that_only_waits_lends_its_worker_and_takes_it_back_when_done()
+    {
+        using var queue = new WorkQueue<string>(new WorkQueueOptions { TimeProvider = _clock, MaxLentWorkers = 1 });
+        var hookDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var otherDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gates = new ConcurrentDictionary<string, TaskCompletionSource>();
+        var finished = new ConcurrentQueue<string>();
+        var active = 0;
+        var mostActive = 0;
+        using var stop = new CancellationTokenSource();
+        var run = queue.RunAsync(
+            async (key, _) =>
+            {
+                var now = Interlocked.Increment(ref active);
+                InterlockedMax(ref mostActive, now);
+                try
+                {
+                    if (key == "hooks")
+                    {
+                        // Like a sync waiting for its post-sync hook Job: lend the worker, then wait. A second lease
+                        // is over the limit of one and lends nothing.
+                        using (queue.Lend())
+                        using (queue.Lend())
+                        {
+                            await hookDone.Task;
+                        }
+                    }
+                    else
+                    {
+                        await gates.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                    }
+
+                    finished.Enqueue(key);
+                    return WorkResult.Done;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref active);
+                }
+            },
+            workers: 1,
+            stop.Token);
+        TaskCompletionSource Gate(string key) => gates.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        queue.Add("hooks");
+        await Eventually.WaitAsync(() => queue.ProcessingCount == 1, "the hooks key to start", cancellationToken: _ct);
+        // One worker, busy waiting on hooks: the other keys still run, one at a time (one lent worker).
+        queue.Add("a");
+        queue.Add("b");
+        await Eventually.WaitAsync(() => queue.ProcessingCount == 2, "a second key to run beside the waiting one", cancellationToken: _ct);
+        var busyWhileWaiting = queue.ProcessingCount;
+        Gate("a").SetResult();
+        Gate("b").SetResult();
+        await Eventually.WaitAsync(() => finished.Count == 2, "a and b to finish while the hooks still wait", cancellationToken: _ct);
+        hookDone.SetResult();
+        await Eventually.WaitAsync(() => finished.Count == 3, "the hooks key to finish", cancellationToken: _ct);
+
+        // The lease is back: one worker again, so of two new keys only one runs at a time.
+        queue.Add("c");
+        queue.Add("d");
+        await Eventually.WaitAsync(() => queue.ProcessingCount == 1 && queue.Count == 1, "one of c and d to run, the other to wait", cancellationToken: _ct);
+        var afterReturn = (queue.ProcessingCount, queue.Count);
+        Gate("c").SetResult();
+        Gate("d").SetResult();
+        await Eventually.WaitAsync(() => finished.Count == 5, "c and d to finish", cancellationToken: _ct);
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(2, busyWhileWaiting);
+        Assert.Equal(["a", "b", "hooks"], finished.Take(3).Order(StringComparer.Ordinal));
+        Assert.Equal((1, 1), afterReturn);
+        Assert.Equal(2, mostActive);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var was && was != seen)
+        {
+            seen = was;
+        }
+    }
+
+    [Fact]
     public async Task Shutdown_lets_the_key_in_progress_finish_and_drops_the_rest()
     {
         using var queue = new WorkQueue<string>(new WorkQueueOptions { TimeProvider = _clock });
