@@ -81,11 +81,14 @@ public sealed class SharedResourceTests
         var commit = await s.Repo
             .Write("one/shared.yaml", Scenario.ConfigMap("shared", "one"))
             .Write("two/shared.yaml", Scenario.ConfigMap("shared", "two"))
+            .Write("two/own.yaml", Scenario.ConfigMap("own", "two"))
             .CommitAsync("Two apps render shared", ct);
         await s.ApplyAppAsync("one", path: "one");
         await s.WaitSyncedAsync("one", commit, ct);
         await s.ApplyAppAsync("two", path: "two");
-        await s.WaitForAsync("two", st => st.Revision == commit && Shared(st) is not null, "a shared-resource warning", ct);
+        var before = await s.WaitForAsync(
+            "two", st => st.Operation?.Revision == commit && Shared(st) is not null, "a sync of own and a shared-resource warning", ct);
+        Assert.Equal(1, before.Operation!.Counts.Created);
 
         // Its one sync of this commit left shared alone, so taking it now is no repeat of that sync.
         await s.KubectlAsync(["delete", "-n", Scenario.AppNamespace, "app", "one", "--wait=true", "--timeout=30s"]);
