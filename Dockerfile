@@ -13,8 +13,8 @@ RUN apt-get update \
  && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out /app
 USER 65532:65532
-# Workstation GC with a 4 MB gen0 budget: a controller holds a few tens of MB of live objects, and the default budget
-# (sized from the CPU cache) kept ~80 MB committed; see src/Keelson.Operator/Keelson.Operator.csproj for the figures.
-ENV DOTNET_gcServer=0 DOTNET_GCgen0size=0x400000 HOME=/tmp
+# Workstation GC and a 6 MB cap on the gen0 budget come from keelson.runtimeconfig.json (set in
+# src/Keelson.Operator/Keelson.Operator.csproj, with the figures); DOTNET_GCgen0MaxBudget here would override the cap.
+ENV DOTNET_gcServer=0 HOME=/tmp
 ENTRYPOINT ["dotnet", "/app/keelson.dll"]
 CMD ["run"]

@@ -318,11 +318,12 @@ public sealed partial class SyncEngine
             {
                 var drifted = diff.Where(d => d.Action is DiffAction.Create or DiffAction.Update).Select(d => new ApplyItem(d.Desired!, d)).ToList();
 
-                // Hooks run with a sync that changes something (applies or prunes), never with one that finds nothing
-                // to do, so a steady state writes nothing: Argo CD runs hooks once per sync operation, and automated
-                // syncs happen only when the app is OutOfSync.
+                // Hooks run with a sync that changes something (applies or prunes), or one asked to run them (a manual
+                // sync, a retry), never with an automated one that finds nothing to do, so a steady state writes
+                // nothing: Argo CD runs hooks once per sync operation, and automated syncs happen only when the app is
+                // OutOfSync.
                 hooksDue = desired.Hooks.Count > 0
-                    && (drifted.Count > 0 || (stale.Count > 0 && request.Options.Prune && (desired.Objects.Count > 0 || request.Options.AllowEmpty)));
+                    && (request.RunHooks || drifted.Count > 0 || (stale.Count > 0 && request.Options.Prune && (desired.Objects.Count > 0 || request.Options.AllowEmpty)));
                 applied = await ApplyAsync(run, desired, drifted, hooksDue, outcomes, hookOutcomes, errors, cancellationToken);
                 failures = outcomes.Values.Any(o => !o.Succeeded) || diff.Any(d => d.Action == DiffAction.Failed) || !applied;
                 if (stale.Count > 0 && request.Options.Prune)

@@ -71,6 +71,13 @@ public sealed record SyncRequest
     /// <summary>Compare only (the default: write nothing), or compare and sync.</summary>
     public SyncMode Mode { get; init; } = SyncMode.Compare;
 
+    /// <summary>
+    /// Run the hooks even when the sync finds nothing to apply or prune: a sync the user asked for, or the retry of a
+    /// failed one, is a sync operation and runs its hooks, as Argo CD's does. Without it hooks run only with a sync
+    /// that changes something, so a steady state writes nothing. Only used when the call syncs.
+    /// </summary>
+    public bool RunHooks { get; init; }
+
     /// <summary>The inventory of the previous run (from the owner's status), for pruning.</summary>
     public IReadOnlyList<InventoryEntry> PreviousInventory { get; init; } = [];
 

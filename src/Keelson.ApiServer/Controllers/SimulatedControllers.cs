@@ -17,7 +17,8 @@ namespace Keelson.ApiServer.Controllers;
 /// Each is switchable. They run on the cluster's <see cref="TimeProvider"/> (a fake clock makes them deterministic)
 /// and write status through the same path as clients, as manager <c>kube-controller-manager</c>.
 /// A workload annotated <c>simulator.keelson.dev/fail: "true"</c>, or matched by <see cref="FailWhen"/>, never becomes
-/// ready: a Deployment then reports ProgressDeadlineExceeded after its progressDeadlineSeconds, a Job fails.
+/// ready: a Deployment then reports ProgressDeadlineExceeded after its progressDeadlineSeconds, a Job fails. A finished
+/// Job with <c>ttlSecondsAfterFinished</c> is deleted once that time has passed, as the TTL controller does.
 /// </summary>
 public sealed partial class SimulatedControllers : IAsyncDisposable
 {
@@ -569,9 +570,9 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var job = stored.Object;
         var spec = job.Obj("spec") ?? [];
         var previous = job.Obj("status");
-        if (previous.Arr("conditions").Objects().Any(c => c.Str("type") is "Complete" or "Failed" && c.Str("status") == "True"))
+        if (previous.Arr("conditions").Objects().FirstOrDefault(c => c.Str("type") is "Complete" or "Failed" && c.Str("status") == "True") is { } end)
         {
-            return null;
+            return ExpireJob(type, stored, spec, end, now);
         }
 
         var created = JsonHelpers.ParseTime(job.Obj("metadata").Str("creationTimestamp")) ?? now;
@@ -626,6 +627,27 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         status["terminating"] = 0;
         status["uncountedTerminatedPods"] = new JsonObject();
         WriteStatus(type, stored, status);
+        return null;
+    }
+
+    /// <summary>
+    /// The TTL-after-finished controller: a finished Job with <c>spec.ttlSecondsAfterFinished</c> is deleted (in the
+    /// background, as upstream) that many seconds after its Complete or Failed condition turned True.
+    /// </summary>
+    private DateTimeOffset? ExpireJob(ResourceType type, StoredObject stored, JsonObject spec, JsonObject end, DateTimeOffset now)
+    {
+        if (spec.Int("ttlSecondsAfterFinished") is not { } ttl)
+        {
+            return null;
+        }
+
+        var expires = (JsonHelpers.ParseTime(end.Str("lastTransitionTime")) ?? now) + TimeSpan.FromSeconds(ttl);
+        if (now < expires)
+        {
+            return expires;
+        }
+
+        _objects.Delete(type, stored.Namespace, stored.Name, new DeleteOptions { PropagationPolicy = "Background", PreconditionUid = stored.Uid });
         return null;
     }
 

@@ -194,7 +194,10 @@ internal sealed partial class Applier
 
     /// <summary>
     /// Jobs and Pods run until they finish, within <see cref="SyncEngineOptions.HookTimeout"/>; any other kind is done
-    /// once applied (Helm waits for Jobs and Pods only).
+    /// once applied (Helm waits for Jobs and Pods only). The wait watches the object from the version the apply
+    /// returned, as Helm does, so it sees every change in order: a Job its TTL controller deletes as soon as it
+    /// completes (<c>ttlSecondsAfterFinished: 0</c>, common in charts) is seen completing, where a poll might only
+    /// ever find it gone.
     /// </summary>
     private async Task<(bool Succeeded, string Message)> WaitForHookAsync(
         ApiResource resource, ResourceRef reference, JsonObject current, CancellationToken cancellationToken)
@@ -205,24 +208,76 @@ internal sealed partial class Applier
         }
 
         var state = HookState(current);
-        if (state.Done is null)
+        if (state.Done is { } finished)
         {
-            var finished = await PollAsync(
-                async ct =>
-                {
-                    state = HookState(await client.TryGetAsync(resource, reference.Namespace, reference.Name, ct));
-                    return state.Done is not null;
-                },
-                options.HookTimeout,
-                cancellationToken);
-            if (!finished)
-            {
-                return (false, $"did not finish within {Seconds(options.HookTimeout)} ({state.Message})");
-            }
+            return (finished, state.Message);
         }
 
-        return (state.Done!.Value, state.Message);
+        using var limit = new CancellationTokenSource(options.HookTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        var token = linked.Token;
+        var watch = new WatchOptions
+        {
+            FieldSelector = $"metadata.name={reference.Name}",
+            ResourceVersion = current.GetResourceVersion(),
+            TimeoutSeconds = (int)Math.Clamp(options.HookTimeout.TotalSeconds, 1, HookWatchSeconds),
+        };
+        try
+        {
+            // Bounded by the time limit: each round is a watch that lasts until the server ends it.
+            while (true)
+            {
+                try
+                {
+                    await foreach (var change in client.WatchAsync(resource, reference.Namespace, watch, token))
+                    {
+                        watch = watch with { ResourceVersion = change.ResourceVersion ?? watch.ResourceVersion };
+                        if (change.Type == WatchEventType.Bookmark)
+                        {
+                            continue;
+                        }
+
+                        state = HookState(change.Object);
+                        if (change.Type == WatchEventType.Deleted && state.Done is null)
+                        {
+                            return (false, "it was deleted before it finished");
+                        }
+
+                        if (state.Done is { } done)
+                        {
+                            return (done, state.Message);
+                        }
+                    }
+                }
+                catch (KubeApiException ex) when (ex.IsGone)
+                {
+                    // The version to resume from is too old: the read below starts again from the present.
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !token.IsCancellationRequested)
+                {
+                    // A broken watch: read the object again after a pause, so a failing server is not hammered.
+                    await Task.Delay(options.PollInterval, time, token);
+                }
+
+                // The watch ended (its time limit, a lost connection): catch up with a read and watch from there.
+                var latest = await client.TryGetAsync(resource, reference.Namespace, reference.Name, token);
+                state = HookState(latest);
+                if (state.Done is { } ended)
+                {
+                    return (ended, state.Message);
+                }
+
+                watch = watch with { ResourceVersion = latest!.GetResourceVersion() };
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (false, $"did not finish within {Seconds(options.HookTimeout)} ({state.Message})");
+        }
     }
+
+    // How long one watch of a hook lasts before the server ends it and the wait watches again.
+    private const int HookWatchSeconds = 300;
 
     /// <summary>Whether a hook Job or Pod finished (true: succeeded, false: failed; null: still running), and why.</summary>
     private (bool? Done, string Message) HookState(JsonObject? obj)
@@ -230,6 +285,13 @@ internal sealed partial class Applier
         if (obj is null)
         {
             return (false, "it was deleted before it finished");
+        }
+
+        // The status of a Job or Pod being deleted still tells how it ended (a TTL controller deletes finished Jobs).
+        if (obj["metadata"] is JsonObject meta && meta.ContainsKey("deletionTimestamp"))
+        {
+            obj = (JsonObject)obj.DeepClone();
+            ((JsonObject)obj["metadata"]!).Remove("deletionTimestamp");
         }
 
         var result = health.Assess(obj);

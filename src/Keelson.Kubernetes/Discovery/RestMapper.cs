@@ -26,7 +26,10 @@ public sealed partial class RestMapper
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GroupVersionEntry> _groupVersions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _fetch = new(1, 1);
+    private readonly Lock _preferredGate = new();
     private PreferredEntry? _preferred;
+    private Task<PreferredEntry>? _preferredWalk;
+    private long _generation;
 
     internal RestMapper(KubeClient client, KubeClientOptions options)
     {
@@ -89,6 +92,60 @@ public sealed partial class RestMapper
             return cached.Resources;
         }
 
+        // Callers that arrive together (every worker at start-up) share one walk of discovery. The walk runs on no
+        // caller's token, so one caller giving up does not fail the others; each stops waiting on its own token.
+        Task<PreferredEntry> walk;
+        lock (_preferredGate)
+        {
+            if (Volatile.Read(ref _preferred) is { } fresh && _time.GetElapsedTime(fresh.FetchedAt) < _cacheDuration)
+            {
+                return fresh.Resources;
+            }
+
+            // Started on the pool so its clean-up (which takes this lock) cannot run before the task is stored.
+            var generation = _generation;
+            walk = _preferredWalk ??= Task.Run(() => WalkPreferredAsync(generation));
+        }
+
+        return (await walk.WaitAsync(cancellationToken)).Resources;
+    }
+
+    private async Task<PreferredEntry> WalkPreferredAsync(long generation)
+    {
+        try
+        {
+            var entry = await FetchPreferredAsync(CancellationToken.None);
+            lock (_preferredGate)
+            {
+                // An Invalidate during the walk (CRDs installed) means what was read may be stale: return it to the
+                // callers that asked before, but do not cache it.
+                if (generation == _generation)
+                {
+                    foreach (var gv in entry.GroupVersions)
+                    {
+                        _groupVersions[gv.GroupVersion] = gv;
+                    }
+
+                    Volatile.Write(ref _preferred, entry);
+                }
+            }
+
+            return entry;
+        }
+        finally
+        {
+            lock (_preferredGate)
+            {
+                if (generation == _generation)
+                {
+                    _preferredWalk = null;
+                }
+            }
+        }
+    }
+
+    private async Task<PreferredEntry> FetchPreferredAsync(CancellationToken cancellationToken)
+    {
         var versions = new List<(string Group, string Version)>();
         if (await _client.GetJsonAsync("/api", cancellationToken) is JsonObject core
             && Json.Array(core, "versions")?.FirstOrDefault() is JsonValue v && v.TryGetValue(out string? coreVersion))
@@ -116,22 +173,19 @@ public sealed partial class RestMapper
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (i, ct) => entries[i] = await FetchGroupVersionAsync(versions[i].Group, versions[i].Version, ct));
 
-        var all = new List<ApiResource>();
-        for (var i = 0; i < entries.Length; i++)
-        {
-            _groupVersions[entries[i].GroupVersion] = entries[i];
-            all.AddRange(entries[i].Resources);
-        }
-
-        Volatile.Write(ref _preferred, new PreferredEntry(all, _time.GetTimestamp()));
-        return all;
+        return new PreferredEntry([.. entries.SelectMany(e => e.Resources)], entries, _time.GetTimestamp());
     }
 
     /// <summary>Forgets everything, e.g. after installing CRDs, so the next lookup asks the server.</summary>
     public void Invalidate()
     {
-        _groupVersions.Clear();
-        Volatile.Write(ref _preferred, null);
+        lock (_preferredGate)
+        {
+            _generation++;
+            _preferredWalk = null;
+            _groupVersions.Clear();
+            Volatile.Write(ref _preferred, null);
+        }
     }
 
     private async Task<GroupVersionEntry> FetchGroupVersionAsync(string group, string version, CancellationToken cancellationToken)
@@ -199,7 +253,7 @@ public sealed partial class RestMapper
         public ApiResource? Find(string kind) => Resources.FirstOrDefault(r => r.Kind == kind);
     }
 
-    private sealed record PreferredEntry(IReadOnlyList<ApiResource> Resources, long FetchedAt);
+    private sealed record PreferredEntry(IReadOnlyList<ApiResource> Resources, IReadOnlyList<GroupVersionEntry> GroupVersions, long FetchedAt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Discovery: kind {Kind} is not served in {GroupVersion}")]
     private partial void LogUnknownKind(string kind, string groupVersion);

@@ -243,9 +243,16 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
-        // The engine asks whether to sync once it has compared, and syncs on that same comparison.
+        // The engine asks whether to sync once it has compared, and syncs on that same comparison. A sync the user asked
+        // for, or the retry of a failed one, is a whole sync operation: its hooks run even when nothing drifted (the
+        // failure may have been a post-sync hook). A sync for another reason always has something to apply, which runs
+        // the hooks anyway.
         Decision? decision = null;
-        request = request with { SyncIf = c => (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null };
+        request = request with
+        {
+            SyncIf = c => (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null,
+            RunHooks = syncRequested || (previous.Operation is { Phase: OperationPhases.Failed or OperationPhases.Error } last && last.Generation == generation),
+        };
         var result = credentialError is null
             ? await _engine.SyncAsync(request, cancellationToken)
             : new Engine.SyncResult
@@ -275,7 +282,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             _events.Record(app, EventType.Warning, compare.Error.Condition, "Compare", compare.Error.Message);
         }
 
-        var status = StatusBuilder.Build(previous, generation, compare, attempt, _options.MaxStatusResources) with
+        var status = StatusBuilder.Build(previous, generation, compare, attempt, spec.SyncPolicy, _options.MaxStatusResources) with
         {
             LastHandledRefresh = refresh,
             LastHandledSync = syncRequest,
@@ -468,7 +475,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
     /// <summary>
     /// Whether to sync now (Argo CD's rules): on request; automatically only when something to apply differs, once per
-    /// (revision, spec) unless self-heal is on; a failed sync is retried with the retry policy's backoff.
+    /// (revision, spec) unless self-heal is on; a failed sync is retried with the retry policy's backoff, even when
+    /// nothing differs any more (Argo CD retries the operation, hooks included, not the drift).
     /// </summary>
     private Decision Decide(ApplicationSpec spec, ApplicationStatus previous, long? generation, Engine.SyncResult compare, bool syncRequested)
     {
@@ -487,6 +495,21 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             return new Decision(null, 0, 0, null);
         }
 
+        var last = previous.Operation;
+        var sameTarget = last is not null && last.Revision == compare.Revision && last.Generation == generation;
+        var now = _time.GetUtcNow();
+        if (sameTarget && last!.Phase is OperationPhases.Failed or OperationPhases.Error)
+        {
+            // Used up, the failure stands (StatusBuilder keeps it visible) until a new revision, spec or manual sync.
+            if (spec.SyncPolicy.Retry is not { } retry || last.RetryCount >= retry.Limit)
+            {
+                return new Decision(null, 0, 0, null);
+            }
+
+            var due = (last.FinishedAt ?? now) + retry.DelayBefore(last.RetryCount + 1);
+            return due <= now ? new Decision("Retry", last.RetryCount + 1, 0, null) : new Decision(null, 0, 0, due - now);
+        }
+
         // An object another Application holds is no reason to sync: no sync can change it.
         var toApply = compare.Resources.Any(r => !r.Hook && !r.RequiresPruning && r.OwnedBy is null && r.Status == Engine.SyncStatus.OutOfSync);
         var toPrune = automated.Prune && compare.Resources.Any(r => r.RequiresPruning);
@@ -498,23 +521,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         // Objects the last sync left to another Application are free now (it was deleted, or dropped them): that sync
         // did not apply them, so this is not a repeat of it.
         var freed = Shared(previous) is not null && !compare.Warnings.Any(w => w.Reason == SyncWarning.SharedResource);
-        var last = previous.Operation;
-        var sameTarget = last is not null && last.Revision == compare.Revision && last.Generation == generation;
         if (!sameTarget || freed)
         {
             return new Decision("Automated", 0, 0, null);
-        }
-
-        var now = _time.GetUtcNow();
-        if (last!.Phase is OperationPhases.Failed or OperationPhases.Error)
-        {
-            if (spec.SyncPolicy.Retry is not { } retry || last.RetryCount >= retry.Limit)
-            {
-                return new Decision(null, 0, 0, null);
-            }
-
-            var due = (last.FinishedAt ?? now) + retry.DelayBefore(last.RetryCount + 1);
-            return due <= now ? new Decision("Retry", last.RetryCount + 1, 0, null) : new Decision(null, 0, 0, due - now);
         }
 
         if (!automated.SelfHeal)
@@ -523,7 +532,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         // Self-heal backs off when something keeps undoing it (another controller fighting over a field).
-        var count = last.SelfHealCount;
+        var count = last!.SelfHealCount;
         var wait = count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(_options.SelfHealMaxBackoff.Ticks, _options.SelfHealBackoff.Ticks << Math.Min(count - 1, 20)));
         var healDue = (last.FinishedAt ?? now) + wait;
         return healDue <= now ? new Decision("SelfHeal", 0, count + 1, null) : new Decision(null, 0, 0, healDue - now);

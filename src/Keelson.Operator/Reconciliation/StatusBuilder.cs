@@ -22,12 +22,15 @@ internal static class StatusBuilder
         long? generation,
         EngineResult compare,
         SyncAttempt? attempt,
+        SyncPolicySpec policy,
         int maxResources)
     {
         // After a sync the result of the sync is the freshest view of the cluster.
         var current = attempt?.Result ?? compare;
         var error = current.Error ?? compare.Error;
         var revision = current.Revision ?? compare.Revision ?? previous.Revision;
+        var operation = attempt is null ? previous.Operation : Operation(attempt, generation, revision);
+        var failure = compare.Error is null ? StandingFailure(previous, generation, revision, attempt, operation, policy) : null;
 
         var resources = current.Resources.Where(r => !r.Hook).ToList();
         var shown = resources
@@ -47,7 +50,6 @@ internal static class StatusBuilder
             ? (previous.HealthStatus, previous.HealthMessage)
             : (current.Health.Status.ToString(), current.Health.Message);
 
-        var operation = attempt is null ? previous.Operation : Operation(attempt, generation, revision);
         var history = previous.History;
         if (attempt is { Result.Error: null } && revision is not null)
         {
@@ -76,9 +78,37 @@ internal static class StatusBuilder
             Inventory = inventory,
             Operation = operation,
             History = history,
-            Conditions = SharedResources(Conditions(previous.Conditions, generation, error, sync, health.Item1, health.Item2), generation, current),
-            Message = Message(error, sync, health.Item1, health.Item2, resources),
+            Conditions = SharedResources(
+                Conditions(previous.Conditions, generation, failure?.Error ?? error, failure?.Stalled ?? false, sync, health.Item1, health.Item2), generation, current),
+            Message = Message(failure?.Error ?? error, sync, health.Item1, health.Item2, resources),
         };
+    }
+
+    /// <summary>
+    /// The failure of the last sync while it stands: it was a sync of the revision and spec compared now, and nothing
+    /// has succeeded since. It stays visible as SyncError (with what happens next) even once every object is in place
+    /// — a post-sync hook that failed leaves nothing to apply — until a new revision, a new spec or a successful sync.
+    /// Stalled once no automatic retry is left: it needs a human. The message depends only on the stored operation
+    /// and the policy, so a reconcile that finds nothing new rebuilds it unchanged and writes nothing.
+    /// </summary>
+    private static (SyncError Error, bool Stalled)? StandingFailure(
+        ApplicationStatus previous, long? generation, string? revision, SyncAttempt? attempt, OperationState? operation, SyncPolicySpec policy)
+    {
+        if (operation is not { Phase: OperationPhases.Failed or OperationPhases.Error } last || last.Revision != revision || last.Generation != generation)
+        {
+            return null;
+        }
+
+        var reason = attempt?.Result.Error?.Reason
+            ?? previous.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.SyncError && c.IsTrue)?.Reason
+            ?? "SyncFailed";
+        var retry = policy.Automated is null ? null : policy.Retry;
+        var (next, stalled) = policy.Automated is null ? ("", true)
+            : retry is null ? ("; not retried (no retry policy)", true)
+            : last.RetryCount >= retry.Limit ? ($"; retries exhausted ({retry.Limit})", true)
+            : ($"; will retry ({last.RetryCount + 1} of {retry.Limit})", false);
+        var message = $"last sync to {ApplicationStatus.ShortRevision(last.Revision)} failed: {last.Message}{next}";
+        return (new SyncError(SyncStage.Apply, reason, message), stalled);
     }
 
     /// <summary>The status of an Application whose spec cannot be acted on.</summary>
@@ -188,19 +218,29 @@ internal static class StatusBuilder
     }
 
     private static List<Condition> Conditions(
-        IReadOnlyList<Condition> previous, long? generation, SyncError? error, string sync, string health, string? healthMessage)
+        IReadOnlyList<Condition> previous, long? generation, SyncError? error, bool stalled, string sync, string health, string? healthMessage)
     {
         var set = new List<Condition>();
-        var remove = new List<string> { ConditionTypes.InvalidSpecError, Kubernetes.Runtime.Conditions.Stalled };
+        var remove = new List<string> { ConditionTypes.InvalidSpecError };
         if (error is not null)
         {
             set.Add(Make(error.Condition, ConditionStatus.True, error.Reason, error.Message, generation));
             remove.Add(error.Condition == ConditionTypes.SyncError ? ConditionTypes.ComparisonError : ConditionTypes.SyncError);
             set.Add(Make(Kubernetes.Runtime.Conditions.Ready, ConditionStatus.False, error.Reason, error.Message, generation));
-            set.Add(Make(Kubernetes.Runtime.Conditions.Reconciling, ConditionStatus.True, "ProgressingWithRetry", error.Message, generation));
+            if (stalled)
+            {
+                set.Add(Make(Kubernetes.Runtime.Conditions.Stalled, ConditionStatus.True, error.Reason, error.Message, generation));
+                remove.Add(Kubernetes.Runtime.Conditions.Reconciling);
+            }
+            else
+            {
+                set.Add(Make(Kubernetes.Runtime.Conditions.Reconciling, ConditionStatus.True, "ProgressingWithRetry", error.Message, generation));
+                remove.Add(Kubernetes.Runtime.Conditions.Stalled);
+            }
         }
         else
         {
+            remove.Add(Kubernetes.Runtime.Conditions.Stalled);
             remove.Add(ConditionTypes.ComparisonError);
             remove.Add(ConditionTypes.SyncError);
             if (sync == SyncCodes.Synced && health is "Healthy" or "Suspended")

@@ -104,6 +104,44 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_finished_job_with_a_ttl_is_deleted_that_long_after_it_finished_and_others_stay()
+    {
+        var ns = await _sim.NewNamespaceAsync();
+        foreach (var (name, ttl) in new[] { ("short", (int?)30), ("kept", null) })
+        {
+            var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""")!;
+            job["metadata"]!["name"] = name;
+            if (ttl is { } seconds)
+            {
+                job["spec"]!["ttlSecondsAfterFinished"] = seconds;
+            }
+
+            (await Client.PostJsonAsync($"/apis/batch/v1/namespaces/{ns}/jobs", job)).EnsureStatus(HttpStatusCode.Created);
+        }
+
+        var path = $"/apis/batch/v1/namespaces/{ns}/jobs/short";
+        var started = await WaitForAsync(path, j => j.Field("status.active") == "1", "the job to start");
+        await using var watch = await WatchStream.OpenAsync(Client, $"/apis/batch/v1/namespaces/{ns}/jobs?watch=true&fieldSelector=metadata.name%3Dshort&resourceVersion={started.Field("metadata.resourceVersion")}");
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await WaitForAsync(path, j => Condition(j, "Complete") == "True", "the job to complete");
+
+        // Not before its time: a change makes the controller look at it again, a second early.
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        var reconciled = _sim.Host.Controllers.Reconciled;
+        await Client.PatchJsonAsync(path, JsonNode.Parse("""{"metadata":{"labels":{"touch":"1"}}}""")!);
+        await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
+        (await Client.GetJsonAsync(path)).EnsureStatus(HttpStatusCode.OK);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Status == HttpStatusCode.NotFound, "the job to be deleted at its ttl");
+
+        // A watcher sees it complete, then go; the Job without a ttl stays.
+        var (_, before) = await watch.UntilAsync(e => e.Field("type") == "DELETED", "the deletion");
+        Assert.Contains(before, e => Condition(e["object"]!.AsObject(), "Complete") == "True");
+        (await Client.GetJsonAsync($"/apis/batch/v1/namespaces/{ns}/jobs/kept")).EnsureStatus(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Standalone_pods_that_are_not_restarted_run_to_completion_and_others_keep_running()
     {
         var ns = await _sim.NewNamespaceAsync();

@@ -41,8 +41,8 @@ internal sealed class HookHarness : IAsyncDisposable
         return new HookHarness(inner, options, time ?? TimeProvider.System);
     }
 
-    public Task<SyncResult> SyncAsync(bool prune = false, IReadOnlyList<InventoryEntry>? inventory = null, SyncMode mode = SyncMode.Sync) =>
-        Engine.SyncAsync(Inner.Request(mode, prune, inventory, createNamespace: true), Token);
+    public Task<SyncResult> SyncAsync(bool prune = false, IReadOnlyList<InventoryEntry>? inventory = null, SyncMode mode = SyncMode.Sync, bool runHooks = false) =>
+        Engine.SyncAsync(Inner.Request(mode, prune, inventory, createNamespace: true) with { RunHooks = runHooks }, Token);
 
     public Task<JsonObject?> GetAsync(ApiResource resource, string name) => Inner.GetAsync(resource, SyncHarness.Destination, name);
 
@@ -65,7 +65,7 @@ internal sealed class HookHarness : IAsyncDisposable
 /// <summary>Hook manifests the tests commit, as chart authors write them.</summary>
 internal static class HookManifests
 {
-    public static string Job(string name, string events, string? weight = null, string? deletePolicy = null, bool fails = false) => $"""
+    public static string Job(string name, string events, string? weight = null, string? deletePolicy = null, bool fails = false, int? ttl = null) => $"""
         apiVersion: batch/v1
         kind: Job
         metadata:
@@ -74,7 +74,7 @@ internal static class HookManifests
             helm.sh/hook: {events}
         {Optional("helm.sh/hook-weight", weight)}{Optional("helm.sh/hook-delete-policy", deletePolicy)}{Optional("simulator.keelson.dev/fail", fails ? "true" : null)}spec:
           backoffLimit: 0
-          template:
+        {(ttl is { } seconds ? $"  ttlSecondsAfterFinished: {seconds}\n" : "")}  template:
             spec:
               restartPolicy: Never
               containers:

@@ -100,6 +100,67 @@ public sealed class HookTests
     }
 
     [Fact]
+    public async Task A_sync_asked_to_run_the_hooks_runs_them_all_though_nothing_drifted()
+    {
+        await using var h = await HookHarness.StartAsync();
+        WriteChart(h.Repo);
+        await h.Repo.CommitAsync("chart", Token);
+        var first = await h.SyncAsync();
+        Assert.Null(first.Error);
+        var migrateUid = await h.UidAsync(HookHarness.Jobs, "migrate");
+        var notify = await h.WrittenAtAsync(ApiResource.ConfigMaps, "notify");
+        var settings = await h.WrittenAtAsync(ApiResource.ConfigMaps, "settings");
+
+        // A manual sync or the retry of a failed one: the sync operation runs its hooks, as Argo CD's does.
+        var again = await h.SyncAsync(inventory: first.Inventory, runHooks: true);
+
+        Assert.Null(again.Error);
+        Assert.Equal(0, again.Counts.Changed);
+        Assert.Equal(["migrate-config", "migrate", "notify", "smoke"], again.Resources.Where(r => r.Hook).Select(r => r.Name));
+        Assert.All(again.Resources.Where(r => r.Hook), r => Assert.Equal(ResourceAction.Created, r.Action));
+        Assert.NotEqual(migrateUid, await h.UidAsync(HookHarness.Jobs, "migrate"));
+        Assert.True(notify < await h.WrittenAtAsync(ApiResource.ConfigMaps, "notify"));
+        Assert.Equal(settings, await h.WrittenAtAsync(ApiResource.ConfigMaps, "settings"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_hook_job_deleted_by_its_ttl_as_soon_as_it_finishes_counts_by_how_it_ended(bool fails)
+    {
+        await using var h = await HookHarness.StartAsync();
+        h.Repo
+            .Write("main.yaml", HookManifests.ConfigMap("main"))
+            .Write("migrate.yaml", HookManifests.Job("migrate", "pre-install", fails: fails, ttl: 0))
+            .Write("smoke.yaml", HookManifests.Job("smoke", "post-install", ttl: 0));
+        await h.Repo.CommitAsync("hooks whose Jobs the TTL controller deletes at once", Token);
+
+        var result = await h.SyncAsync();
+
+        if (fails)
+        {
+            var error = Assert.IsType<SyncError>(result.Error);
+            Assert.Equal("HookFailed", error.Reason);
+            Assert.StartsWith("Job shop/migrate: pre-sync hook failed: Job failed", error.Message, StringComparison.Ordinal);
+            Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "main"));
+        }
+        else
+        {
+            Assert.Null(result.Error);
+            var hooks = result.Resources.Where(r => r.Hook).ToList();
+            Assert.Equal(["migrate", "smoke"], hooks.Select(r => r.Name));
+            Assert.StartsWith("pre-sync hook succeeded: Job completed", hooks[0].Message, StringComparison.Ordinal);
+            Assert.StartsWith("post-sync hook succeeded: Job completed", hooks[1].Message, StringComparison.Ordinal);
+            Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "main"));
+        }
+
+        // The TTL controller did delete them.
+        await Eventually.WaitAsync(
+            async ct => await h.Inner.Client.TryGetAsync(HookHarness.Jobs, "shop", "migrate", ct) is null,
+            "the migrate Job to be deleted by its TTL", cancellationToken: Token);
+    }
+
+    [Fact]
     public async Task A_failing_pre_hook_stops_the_sync_and_leaves_what_runs_untouched()
     {
         await using var h = await HookHarness.StartAsync();

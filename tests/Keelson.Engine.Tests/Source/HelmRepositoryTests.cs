@@ -210,7 +210,8 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
     {
         _server.Publish("dep", ["1.0.0"]);
         _server.Hold();
-        using var source = Source(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(500) });
+        // Long enough for the index to be read on a busy machine (only the archive is held).
+        using var source = Source(o => o with { RequestTimeout = TimeSpan.FromSeconds(3) });
 
         var ex = await Assert.ThrowsAsync<SourceException>(() => source.FetchAsync(Repo(), "dep", "1.0.0", Ct));
 
@@ -260,6 +261,34 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
 
         Assert.Equal(requests, _server.Requests.Count);
         Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task Past_its_size_limit_the_cache_drops_the_least_recently_used_archives_but_never_recent_ones()
+    {
+        _server.Publish("dep", ["1.0.0", "1.1.0", "1.2.0"]);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var size = HelmRepoServer.Package("dep", "1.0.0").Length;
+        // Room for two archives, not three.
+        using var source = Source(o => o with { MaxCacheBytes = 2 * size + size / 2, KeepRecentlyUsed = TimeSpan.FromMinutes(30) }, clock);
+        var old = await source.FetchAsync(Repo(), "dep", "1.0.0", Ct);
+        var kept = await source.FetchAsync(Repo(), "dep", "1.1.0", Ct);
+        clock.Advance(TimeSpan.FromHours(1));
+        // Used again, so it is the more recent of the two.
+        await source.FetchAsync(Repo(), "dep", "1.1.0", Ct);
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        var fresh = await source.FetchAsync(Repo(), "dep", "1.2.0", Ct);
+        var afterTrim = (Old: File.Exists(old.Path), Kept: File.Exists(kept.Path), New: File.Exists(fresh.Path));
+        var downloads = _server.Downloads;
+        var again = await source.FetchAsync(Repo(), "dep", "1.0.0", Ct);
+
+        Assert.Equal((false, true, true), afterTrim);
+        // Asked for again, the dropped archive is simply downloaded again; the other two were used within 30 minutes,
+        // so the cache stays over its limit rather than delete an archive a render may be reading.
+        Assert.Equal(downloads + 1, _server.Downloads);
+        Assert.True(File.Exists(again.Path));
+        Assert.True(File.Exists(kept.Path) && File.Exists(fresh.Path));
     }
 
     [Fact]

@@ -58,6 +58,35 @@ public sealed class RestMapperTests
         Assert.Equal(3, Json.Long(applied["spec"], "size"));
     }
 
+    [Fact]
+    public async Task Callers_asking_for_every_resource_at_once_share_one_walk_of_discovery()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var requests = cluster.Host.Requests;
+        // Discovery documents are requests for no resource (/api, /apis, /apis/<group>/<version>).
+        long DiscoveryGets() => requests.Count("get", resource: "");
+        await cluster.Client().Mapper.GetPreferredResourcesAsync(Token);
+        var oneWalk = DiscoveryGets();
+        var client = cluster.Client();
+
+        // As at start-up, when every worker asks for the cluster's API versions together.
+        var all = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.Mapper.GetPreferredResourcesAsync(Token)));
+        var together = DiscoveryGets() - oneWalk;
+        var cached = await client.Mapper.GetPreferredResourcesAsync(Token);
+        var afterCached = DiscoveryGets() - oneWalk;
+        client.Mapper.Invalidate();
+        var again = await client.Mapper.GetPreferredResourcesAsync(Token);
+
+        Assert.True(oneWalk > 2, $"one walk of discovery took {oneWalk} requests");
+        Assert.Equal(oneWalk, together);
+        Assert.Equal(oneWalk, afterCached);
+        Assert.Equal(2 * oneWalk, DiscoveryGets() - oneWalk);
+        Assert.All(all, a => Assert.Same(all[0], a));
+        Assert.Same(all[0], cached);
+        Assert.Contains(all[0], r => r.Kind == "Deployment");
+        Assert.Equal(all[0].Count, again.Count);
+    }
+
     private static JsonObject WidgetCrd() => JsonNode.Parse("""
         {
           "apiVersion": "apiextensions.k8s.io/v1",

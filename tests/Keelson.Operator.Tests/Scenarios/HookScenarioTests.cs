@@ -1,8 +1,15 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Keelson.Kubernetes;
+using Keelson.Operator.Applications;
+using Keelson.Testing;
 
 namespace Keelson.Operator.Tests.Scenarios;
 
-/// <summary>A chart with Helm hooks, deployed by committing: the hooks run in their phases and a failing one stops the upgrade.</summary>
+/// <summary>
+/// A chart with Helm hooks, deployed by committing: the hooks run in their phases, a failing one stops the upgrade, a
+/// failing post-sync hook is retried with its sync and stays visible, and a manual sync runs them again.
+/// </summary>
 public sealed class HookScenarioTests
 {
     private static readonly ApiResource Jobs = new("batch", "v1", "jobs", "Job", true) { HasStatus = true };
@@ -85,5 +92,127 @@ public sealed class HookScenarioTests
         Assert.DoesNotContain(recovered.Conditions, c => c.Type == "SyncError");
         Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
         Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "deployed", ct))?["data"]?["greeting"]?.GetValue<string>());
+    }
+
+    private const string SmokeChart = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          greeting: {{ .Values.greeting | quote }}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: smoke
+          annotations:
+            "helm.sh/hook": post-install,post-upgrade
+            {{- if .Values.smokeFails }}
+            simulator.keelson.dev/fail: "true"
+            {{- end }}
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: smoke
+                image: busybox:1.36
+        """;
+
+    [Fact]
+    public async Task A_failing_post_sync_hook_is_retried_with_its_sync_and_stays_a_sync_error_once_retries_are_used_up()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/values.yaml", "greeting: hello\nsmokeFails: true\n")
+            .Write("chart/templates/all.yaml", SmokeChart)
+            .CommitAsync("A chart whose smoke test fails", ct);
+        var requests = s.Cluster.Server.Requests;
+        var app = Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart")
+            .Replace("retry: {limit: 3, backoff: {duration: 1s, factor: 2, maxDuration: 5s} }", "retry: {limit: 2, backoff: {duration: 1s, factor: 1, maxDuration: 1s} }", StringComparison.Ordinal);
+        await s.KubectlAsync(["apply", "-f", "-"], app);
+
+        // Every object is in place after the first sync; the retries run the whole sync again, the hook with it.
+        var exhausted = await s.WaitForAsync("shop", st => st.Operation is { RetryCount: 2, Phase: "Failed" }, "the second retry to fail", ct);
+        Assert.Equal("hello", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+        Assert.Equal(3, requests.Count("patch", "jobs", fieldManager: "keelson"));
+        var error = exhausted.Conditions.Single(c => c.Type == "SyncError");
+        Assert.True(error.IsTrue);
+        Assert.Equal("HookFailed", error.Reason);
+        Assert.StartsWith($"last sync to {commit[..7]} failed: Job shop/smoke: post-sync hook failed: Job failed", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; retries exhausted (2)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(exhausted.Conditions, c => c.Type == "Stalled" && c.IsTrue);
+        Assert.DoesNotContain(exhausted.Conditions, c => c.Type == "Reconciling");
+
+        // A reconcile (a managed object changed by someone else) finds every object in place: no sync, and the failure
+        // stays, now beside the Synced comparison.
+        var reconciles = Reconciles(s);
+        await TouchAsync(s, "1", ct);
+        var settled = await s.WaitForAsync("shop", st => st.SyncStatus == "Synced", "a reconcile after the label", ct);
+        await Eventually.WaitAsync(() => Reconciles(s) > reconciles, "the reconcile to finish", cancellationToken: ct);
+        Assert.Equal(error.Message, settled.Conditions.Single(c => c.Type == "SyncError" && c.IsTrue).Message);
+        Assert.Equal(3, requests.Count("patch", "jobs", fieldManager: "keelson"));
+
+        // The steady state writes nothing.
+        var writes = requests.Count("patch", "applications");
+        reconciles = Reconciles(s);
+        await TouchAsync(s, "2", ct);
+        await Eventually.WaitAsync(() => Reconciles(s) > reconciles, "another reconcile", cancellationToken: ct);
+        Assert.Equal(writes, requests.Count("patch", "applications"));
+        Assert.Equal(3, requests.Count("patch", "jobs", fieldManager: "keelson"));
+
+        // A fix in Git with an upgrade is a new target: synced, the hook passes and the failure is gone.
+        var fixedRevision = await s.Repo.Write("chart/values.yaml", "greeting: bonjour\nsmokeFails: false\n").CommitAsync("Fix the smoke test, upgrade", ct);
+        await s.RefreshAsync("shop");
+        var recovered = await s.WaitForAsync("shop", st => st.Operation is { Phase: "Succeeded" } op && op.Revision == fixedRevision, "a successful sync of the fix", ct);
+        Assert.DoesNotContain(recovered.Conditions, c => c.Type is "SyncError" or "Stalled");
+        Assert.Equal("Synced", recovered.SyncStatus);
+    }
+
+    [Fact]
+    public async Task A_manual_sync_of_an_app_already_in_sync_runs_its_hooks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
+            .Write("chart/templates/all.yaml", Templates)
+            .CommitAsync("Add the chart", ct);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart", automated: false));
+        await SyncAsync(s, "1");
+        var first = await s.WaitForAsync("shop", st => st.Operation is { Phase: "Succeeded" } && st.SyncStatus == "Synced", "the first manual sync", ct);
+        var migrate = (await s.Client.GetAsync(Jobs, "shop", "migrate", ct)).GetUid();
+        var deployed = (await s.ConfigMapAsync("shop", "deployed", ct))!.GetResourceVersion();
+
+        // Nothing differs, but a sync asked for is a sync operation: Argo CD runs its hooks.
+        await SyncAsync(s, "2");
+        var second = await s.WaitForAsync("shop", st => st.Operation is { Phase: "Succeeded" } op && op.StartedAt != first.Operation!.StartedAt, "the second manual sync", ct);
+
+        Assert.Equal("Manual", second.Operation!.Trigger);
+        Assert.Equal(commit, second.Operation.Revision);
+        Assert.Equal(0, second.Operation.Counts.Created + second.Operation.Counts.Configured);
+        Assert.NotEqual(migrate, (await s.Client.GetAsync(Jobs, "shop", "migrate", ct)).GetUid());
+        Assert.NotEqual(deployed, (await s.ConfigMapAsync("shop", "deployed", ct))!.GetResourceVersion());
+    }
+
+    private static Task<string> SyncAsync(Scenario s, string value) =>
+        s.KubectlAsync(["annotate", "--overwrite", "-n", Scenario.AppNamespace, "application", "shop", $"{ApplicationNames.SyncAnnotation}={value}"]);
+
+    /// <summary>A change by someone else to a managed object that is not drift (a label Keelson does not set).</summary>
+    private static Task<JsonObject> TouchAsync(Scenario s, string value, CancellationToken ct) =>
+        s.Client.PatchAsync(
+            Scenario.ConfigMaps, "shop", "settings", PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["touched"] = value } } },
+            new PatchOptions { FieldManager = "kubectl-label" }, ct);
+
+    private static long Reconciles(Scenario s)
+    {
+        const string name = "keelson_reconcile_total ";
+        var line = s.Host.Metrics.Render().Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        return long.Parse(line[name.Length..], CultureInfo.InvariantCulture);
     }
 }

@@ -48,6 +48,15 @@ public sealed record HelmRepoSourceOptions
 
     /// <summary>Largest chart archive downloaded.</summary>
     public long MaxChartBytes { get; init; } = 20L * 1024 * 1024;
+
+    /// <summary>
+    /// Size the archives on disk may reach; past it, after a download, the least recently used are deleted (a chart
+    /// whose version range keeps moving would otherwise leave every old version behind for as long as the operator runs).
+    /// </summary>
+    public long MaxCacheBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>An archive used this recently is never deleted to make room, whatever the size: a render may be reading it.</summary>
+    public TimeSpan KeepRecentlyUsed { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>A chart archive in the cache, checked against its repository's digest.</summary>

@@ -21,4 +21,10 @@ public sealed partial class HelmRepoSource
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Helm repository index {Url} not modified ({ElapsedMs:0} ms)")]
     private partial void LogIndexNotModified(string url, double elapsedMs);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Deleted the cached chart archive {Path} ({Bytes} bytes), least recently used, to keep the cache under its size limit")]
+    private partial void LogTrimmed(string path, long bytes);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Warning, Message = "Could not trim the chart cache at {Path}: {Reason}")]
+    private partial void LogTrimFailed(string path, string reason);
 }

@@ -38,6 +38,10 @@ public sealed partial class HelmRepoSource : IDisposable
     // Archives already hashed by this process (path → sha256): the name carries the digest, the content was checked
     // once, so a steady state does not read every archive again on every reconcile.
     private readonly ConcurrentDictionary<string, string> _checked = new(StringComparer.Ordinal);
+
+    // When this process last used each archive (path → time); archives it has not used fall back to their file time.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+    private readonly Lock _trimming = new();
     private readonly CancellationTokenSource _disposed = new();
 
     public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
@@ -152,6 +156,7 @@ public sealed partial class HelmRepoSource : IDisposable
             if (expected.Length == 0 || have == expected)
             {
                 _checked[path] = have;
+                _used[path] = _time.GetUtcNow();
                 LogCacheHit(chart, entry.Version, baseUrl.AbsoluteUri);
                 return new HelmChartArtifact(chart, entry.Version, path, have);
             }
@@ -209,11 +214,65 @@ public sealed partial class HelmRepoSource : IDisposable
         }
 
         _checked[path] = actual;
+        _used[path] = _time.GetUtcNow();
 
         var shown = Display(url);
         var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
         LogDownloaded(chart, entry.Version, shown, data.Length, elapsedMs);
+        Trim();
         return new HelmChartArtifact(chart, entry.Version, path, actual);
+    }
+
+    /// <summary>
+    /// Deletes the least recently used archives while the cache is over <see cref="HelmRepoSourceOptions.MaxCacheBytes"/>,
+    /// sparing any used within <see cref="HelmRepoSourceOptions.KeepRecentlyUsed"/>. A deleted archive is simply
+    /// downloaded again when next asked for. Runs after downloads only, so a steady state never lists the cache.
+    /// </summary>
+    private void Trim()
+    {
+        lock (_trimming)
+        {
+            List<(string Path, long Size, DateTimeOffset Used)> archives;
+            try
+            {
+                archives = [.. new DirectoryInfo(_options.CacheRoot)
+                    .EnumerateFiles("*.tgz", SearchOption.AllDirectories)
+                    .Select(f => (f.FullName, f.Length, _used.TryGetValue(f.FullName, out var used) ? used : new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))];
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogTrimFailed(_options.CacheRoot, ex.Message);
+                return;
+            }
+
+            var total = archives.Sum(a => a.Size);
+            if (total <= _options.MaxCacheBytes)
+            {
+                return;
+            }
+
+            var keepAfter = _time.GetUtcNow() - _options.KeepRecentlyUsed;
+            foreach (var (path, size, used) in archives.Where(a => a.Used < keepAfter).OrderBy(a => a.Used))
+            {
+                if (total <= _options.MaxCacheBytes)
+                {
+                    break;
+                }
+
+                try
+                {
+                    File.Delete(path);
+                    total -= size;
+                    _checked.TryRemove(path, out _);
+                    _used.TryRemove(path, out _);
+                    LogTrimmed(path, size);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    LogTrimFailed(path, ex.Message);
+                }
+            }
+        }
     }
 
     private async Task<Response> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, CachedIndex? previous, CancellationToken cancellationToken)
@@ -340,7 +399,8 @@ public sealed partial class HelmRepoSource : IDisposable
     // By (repository, chart, version, digest): an archive republished under the same version gets a new file, so
     // whatever was rendered from the old one (keyed by path) is not mistaken for the new one.
     private string CachePath(string repoKey, string chart, string version, string digest) =>
-        Path.Combine(_options.CacheRoot, repoKey, $"{chart}-{version}-{(digest.Length > 0 ? digest[..16] : "nodigest")}.tgz");
+        // Full, so it is the same string the cache trim finds on disk.
+        Path.GetFullPath(Path.Combine(_options.CacheRoot, repoKey, $"{chart}-{version}-{(digest.Length > 0 ? digest[..16] : "nodigest")}.tgz"));
 
     private static Uri BaseUrl(Uri url)
     {
