@@ -180,7 +180,7 @@ public sealed partial class SyncEngine
     private async Task<SyncResult> CompareThenSyncAsync(Run run, DesiredSet desired, Func<SyncResult, bool> syncIf, CancellationToken cancellationToken)
     {
         var request = run.Request;
-        var settings = new DiffSettings { ConfirmAbsent = false, BypassVerdicts = request.Source.Hard };
+        var settings = new DiffSettings { ConfirmAbsent = false, BypassVerdicts = request.Source.Hard, Owner = request.Owner, OwnerExists = request.OwnerExists };
         try
         {
             run.Diff = await _differ.DiffAsync(desired.Objects, settings, cancellationToken);
@@ -292,7 +292,7 @@ public sealed partial class SyncEngine
         {
             diff = run.Diff ?? await _differ.DiffAsync(
                 desired.Objects,
-                new DiffSettings { ConfirmAbsent = !sync, BypassVerdicts = request.Source.Hard },
+                new DiffSettings { ConfirmAbsent = !sync, BypassVerdicts = request.Source.Hard, Owner = request.Owner, OwnerExists = request.OwnerExists },
                 cancellationToken);
         }
         catch (Exception ex) when (IsClusterFailure(ex))
@@ -462,12 +462,24 @@ public sealed partial class SyncEngine
         var healths = new List<ResourceHealth>(diff.Length);
         int created = 0, configured = 0, unchanged = 0, failed = 0;
         var rejected = new List<ResourceResult>();
+        var shared = new List<ResourceResult>();
         foreach (var entry in diff)
         {
             var result = ResourceResult.For(entry.Resource);
             LiveObject? live;
             outcomes.TryGetValue(entry.Resource.Key, out var outcome);
-            if (entry.Action == DiffAction.Failed)
+            if (entry.Action == DiffAction.OwnedElsewhere)
+            {
+                live = entry.LiveState;
+                result = result with
+                {
+                    Status = SyncStatus.OutOfSync,
+                    OwnedBy = entry.OtherOwner,
+                    Message = $"owned by Application {entry.OtherOwner}; not applied (remove it from one of the two, or delete that Application)",
+                };
+                shared.Add(result);
+            }
+            else if (entry.Action == DiffAction.Failed)
             {
                 live = entry.LiveState;
                 result = result with { Status = SyncStatus.OutOfSync, Message = entry.Message, Action = sync ? ResourceAction.Failed : null };
@@ -577,6 +589,7 @@ public sealed partial class SyncEngine
             Counts = new SyncCounts(created, configured, unchanged, prunedCount, failed),
             Diff = diff,
             Error = error,
+            Warnings = shared.Count == 0 ? [] : [new SyncWarning(SyncWarning.SharedResource, SharedSummary(shared))],
             Duration = _time.GetElapsedTime(run.Started),
         };
         if (!run.Provisional)
@@ -663,6 +676,16 @@ public sealed partial class SyncEngine
         var shown = string.Join("; ", failures.Take(3).Select(f => $"{f}: {f.Message}"));
         var more = failures.Count > 3 ? $" (and {failures.Count - 3} more)" : "";
         return $"{failures.Count} of {total} objects {what}: {shown}{more}";
+    }
+
+    private static string SharedSummary(List<ResourceResult> shared)
+    {
+        var shown = string.Join("; ", shared.Take(3).Select(r => $"{r} (owned by {r.OwnedBy})"));
+        var more = shared.Count > 3 ? $" (and {shared.Count - 3} more)" : "";
+        var what = shared.Count == 1
+            ? "1 rendered object belongs to another Application and was not applied"
+            : $"{shared.Count} rendered objects belong to other Applications and were not applied";
+        return $"{what}: {shown}{more}";
     }
 
     private static bool IsClusterFailure(Exception ex) =>

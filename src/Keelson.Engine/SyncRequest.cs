@@ -96,4 +96,12 @@ public sealed record SyncRequest
     /// drifted object is dry-run once, not again for the sync.
     /// </summary>
     public Func<SyncResult, bool>? SyncIf { get; init; }
+
+    /// <summary>
+    /// Whether another owner (<c>namespace/name</c>) still exists. A desired object that is live with another owner's
+    /// tracking id is left to that owner (reported OutOfSync, with a <see cref="SyncWarning.SharedResource"/> warning)
+    /// unless this says the owner is gone, in which case it is adopted. Null: every other owner is taken to exist.
+    /// Called during the comparison, possibly from several threads at once.
+    /// </summary>
+    public Func<string, bool>? OwnerExists { get; init; }
 }

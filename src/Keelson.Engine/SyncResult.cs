@@ -72,6 +72,13 @@ public sealed record SyncError(SyncStage Stage, string Reason, string Message)
     public int? Column { get; init; }
 }
 
+/// <summary>Something the owner should hear of that did not make the run fail.</summary>
+public sealed record SyncWarning(string Reason, string Message)
+{
+    /// <summary>Some rendered objects are another owner's and were not applied (<see cref="ResourceResult.OwnedBy"/>).</summary>
+    public const string SharedResource = "SharedResource";
+}
+
 /// <summary>One object of the result: rendered, or stale from the previous inventory.</summary>
 public sealed record ResourceResult(string Group, string Version, string Kind, string? Namespace, string Name)
 {
@@ -92,6 +99,12 @@ public sealed record ResourceResult(string Group, string Version, string Kind, s
 
     /// <summary>Why it failed, what differs, or what else happened (fields taken over from other managers).</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// The other owner whose object this is: it is rendered here too but left to that owner, not applied (its status
+    /// stays OutOfSync). Nothing a sync can do changes it, so it is no reason to sync.
+    /// </summary>
+    public string? OwnedBy { get; init; }
 
     /// <summary>A result naming <paramref name="resource"/>, with nothing else set.</summary>
     public static ResourceResult For(ResourceRef resource)
@@ -152,6 +165,9 @@ public sealed record SyncResult
 
     /// <summary>The failure of the run, null when everything worked. Its <see cref="SyncError.Condition"/> names the condition to set.</summary>
     public SyncError? Error { get; init; }
+
+    /// <summary>Warnings of the comparison (objects other owners keep); empty when the comparison was not made.</summary>
+    public IReadOnlyList<SyncWarning> Warnings { get; init; } = [];
 
     /// <summary>How long the run took (for a sync decided with <see cref="SyncRequest.SyncIf"/>, the sync alone).</summary>
     public TimeSpan Duration { get; init; }

@@ -122,6 +122,7 @@ internal sealed partial class Applier(
             LogApplied(desired.Ref, entry.Action);
             var action = entry.Action == DiffAction.Create && !adopted ? ResourceAction.Created : ResourceAction.Configured;
             var message = adopted ? "adopted the existing object"
+                : entry.OtherOwner is { } gone ? $"adopted from Application {gone}, which no longer exists"
                 : entry.Conflicts.Count > 0 ? "took over fields from other field managers: " + string.Join("; ", entry.Conflicts)
                 : entry.Action == DiffAction.Update ? entry.Message
                 : null;

@@ -45,6 +45,14 @@ public static class Tracking
         return slash > 0 && slash < owner.Length - 1 && owner.IndexOf('/', slash + 1) < 0 ? owner : null;
     }
 
+    /// <summary>
+    /// The owner other than <paramref name="owner"/> that <paramref name="trackingId"/> marks as the owner of exactly
+    /// this object; null when the id is this owner's, is not a tracking id, or names another object (an annotation
+    /// copied by some tool claims nothing).
+    /// </summary>
+    internal static string? OtherOwner(string owner, ResourceRef resource, string? trackingId) =>
+        OwnerOf(trackingId) is { } other && other != owner && trackingId == Id(other, resource) ? other : null;
+
     public static string? IdOf(JsonObject obj) => obj.GetAnnotation(Annotation);
 
     /// <summary>Checks an owner id: <c>namespace/name</c>, each part a non-empty name without ':' or another '/'.</summary>

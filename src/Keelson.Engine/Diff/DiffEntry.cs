@@ -16,6 +16,12 @@ public enum DiffAction
 
     /// <summary>The comparison could not be made for this object (the server rejected it); see the message.</summary>
     Failed,
+
+    /// <summary>
+    /// The live object is another existing owner's (<see cref="DiffEntry.OtherOwner"/>): it is neither compared nor
+    /// applied, so two owners rendering one object never take it from each other in turn.
+    /// </summary>
+    OwnedElsewhere,
 }
 
 /// <summary>
@@ -26,6 +32,13 @@ public sealed record DiffEntry(ResourceRef Resource, DiffAction Action)
 {
     /// <summary>Why the comparison failed, or which fields differ.</summary>
     public string? Message { get; init; }
+
+    /// <summary>
+    /// The owner named by the live object's tracking id when it is another one: with
+    /// <see cref="DiffAction.OwnedElsewhere"/> that owner keeps the object; otherwise it no longer exists and applying
+    /// adopts the object.
+    /// </summary>
+    public string? OtherOwner { get; init; }
 
     /// <summary>An update the server refuses because a field cannot change: it needs a delete and re-create.</summary>
     public bool Immutable { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keelson.Engine.Apply;
 using Keelson.Kubernetes;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,12 @@ internal sealed record DiffSettings
 
     /// <summary>Ignore remembered verdicts and dry-run every object (a hard refresh).</summary>
     public bool BypassVerdicts { get; init; }
+
+    /// <summary>The owner comparing, <c>namespace/name</c>: objects carrying another owner's tracking id are not its.</summary>
+    public string Owner { get; init; } = "";
+
+    /// <summary>Whether another owner still exists (<see cref="SyncRequest.OwnerExists"/>); null: assume it does.</summary>
+    public Func<string, bool>? OwnerExists { get; init; }
 }
 
 /// <summary>
@@ -92,6 +99,14 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
             return new DiffEntry(reference, DiffAction.Create) { Desired = desired, Unconfirmed = fromCache };
         }
 
+        // Another owner's object is left to it: applying would move the tracking id, that owner would see drift and
+        // take it back, and the two would write the object in turn forever. Its owner gone, the object is adopted.
+        var (other, kept) = Claim(settings, reference, live);
+        if (kept)
+        {
+            return new DiffEntry(reference, DiffAction.OwnedElsewhere) { OtherOwner = other, Desired = desired, LiveState = live };
+        }
+
         if (!settings.BypassVerdicts && verdicts.IsSynced(reference.Key, desired.Hash, live.ComparableHash))
         {
             return new DiffEntry(reference, DiffAction.None) { Desired = desired, LiveState = live };
@@ -116,6 +131,7 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
         {
             return new DiffEntry(reference, DiffAction.Update)
             {
+                OtherOwner = other,
                 Immutable = true,
                 Message = ex.Status.Message,
                 Desired = desired,
@@ -138,6 +154,12 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
             {
                 return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
             }
+
+            (other, kept) = Claim(settings, reference, live);
+            if (kept)
+            {
+                return new DiffEntry(reference, DiffAction.OwnedElsewhere) { OtherOwner = other, Desired = desired, LiveState = live };
+            }
         }
 
         if (hash == live.ComparableHash)
@@ -150,6 +172,7 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
         var changed = ChangedFields(resource, liveJson, dryRun);
         return new DiffEntry(reference, DiffAction.Update)
         {
+            OtherOwner = other,
             Message = changed.Count == 0 ? "differs from the desired state" : "differs: " + string.Join(", ", changed),
             ChangedFields = changed,
             Conflicts = conflicts,
@@ -158,6 +181,16 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
             Desired = desired,
             LiveState = live,
         };
+    }
+
+    /// <summary>
+    /// The other owner whose tracking id the live object carries, if any, and whether that owner keeps the object
+    /// (it still exists; unknown counts as existing).
+    /// </summary>
+    private static (string? Other, bool Kept) Claim(DiffSettings settings, ResourceRef reference, LiveObject live)
+    {
+        var other = Tracking.OtherOwner(settings.Owner, reference, live.TrackingId);
+        return (other, other is not null && (settings.OwnerExists?.Invoke(other) ?? true));
     }
 
     private Task<JsonObject> DryRunAsync(ApiResource resource, JsonObject obj, bool force, CancellationToken cancellationToken) =>

@@ -32,6 +32,9 @@ internal static class ConditionTypes
 
     /// <summary>The spec cannot be acted on.</summary>
     public const string InvalidSpecError = "InvalidSpecError";
+
+    /// <summary>Some rendered objects belong to another Application and are left to it (Argo CD's name for it).</summary>
+    public const string SharedResourceWarning = "SharedResourceWarning";
 }
 
 /// <summary>

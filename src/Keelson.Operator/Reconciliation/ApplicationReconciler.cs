@@ -145,6 +145,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
             _comparisonFailures.TryRemove(key, out _);
+            RecheckShared(key);
             return WorkResult.Done;
         }
 
@@ -238,7 +239,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
-        request = request with { Source = request.Source with { FreshRefs = refreshRequested } };
+        request = request with { Source = request.Source with { FreshRefs = refreshRequested }, OwnerExists = ApplicationExists };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
@@ -288,6 +289,17 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             LastHandledSync = syncRequest,
         };
         await WriteStatusAsync(app, previous, status, cancellationToken);
+        if (Shared(status) is { } shared && Shared(previous)?.Message != shared.Message)
+        {
+            _events.Record(app, EventType.Warning, SyncWarning.SharedResource, "Compare", shared.Message ?? "");
+        }
+
+        if (attempt?.Result.Counts.Pruned > 0)
+        {
+            // What this one no longer renders may be what another one was kept from applying.
+            RecheckShared(key);
+        }
+
         if (refreshRequested || syncRequested)
         {
             await RemoveAnnotationsAsync(app, cancellationToken);
@@ -301,6 +313,32 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         return WorkResult.RequeueAfter(NextCheck(spec, status, attempt, decision, failures));
+    }
+
+    private static Condition? Shared(ApplicationStatus status) =>
+        status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.SharedResourceWarning && c.IsTrue);
+
+    /// <summary>
+    /// Whether the Application a tracking id names still exists (objects of one that is gone may be adopted). One in a
+    /// namespace this operator does not watch cannot be known to be gone, so it counts as existing.
+    /// </summary>
+    private bool ApplicationExists(string owner) =>
+        (_options.Namespace is { Length: > 0 } watched && KubeObject.SplitKey(owner).Namespace != watched) || _informer.Get(owner) is not null;
+
+    /// <summary>
+    /// Re-queues the Applications that leave objects to another one: <paramref name="changed"/> is gone or pruned
+    /// something, so they may now apply what they render. Rare (deletes and prunes), and a reconcile that finds nothing
+    /// new writes nothing.
+    /// </summary>
+    private void RecheckShared(string changed)
+    {
+        foreach (var app in _informer.List())
+        {
+            if (app.GetKey() is { } key && key != changed && Conditions.IsTrue(app, ConditionTypes.SharedResourceWarning))
+            {
+                _queue.Add(key);
+            }
+        }
     }
 
     private static readonly ApiResource Secrets = new("", "v1", "secrets", "Secret", Namespaced: true);
@@ -473,14 +511,18 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             return due <= now ? new Decision("Retry", last.RetryCount + 1, 0, null) : new Decision(null, 0, 0, due - now);
         }
 
-        var toApply = compare.Resources.Any(r => !r.Hook && !r.RequiresPruning && r.Status == Engine.SyncStatus.OutOfSync);
+        // An object another Application holds is no reason to sync: no sync can change it.
+        var toApply = compare.Resources.Any(r => !r.Hook && !r.RequiresPruning && r.OwnedBy is null && r.Status == Engine.SyncStatus.OutOfSync);
         var toPrune = automated.Prune && compare.Resources.Any(r => r.RequiresPruning);
         if (!toApply && !toPrune)
         {
             return new Decision(null, 0, 0, null);
         }
 
-        if (!sameTarget)
+        // Objects the last sync left to another Application are free now (it was deleted, or dropped them): that sync
+        // did not apply them, so this is not a repeat of it.
+        var freed = Shared(previous) is not null && !compare.Warnings.Any(w => w.Reason == SyncWarning.SharedResource);
+        if (!sameTarget || freed)
         {
             return new Decision("Automated", 0, 0, null);
         }

@@ -78,7 +78,8 @@ internal static class StatusBuilder
             Inventory = inventory,
             Operation = operation,
             History = history,
-            Conditions = Conditions(previous.Conditions, generation, failure?.Error ?? error, failure?.Stalled ?? false, sync, health.Item1, health.Item2),
+            Conditions = SharedResources(
+                Conditions(previous.Conditions, generation, failure?.Error ?? error, failure?.Stalled ?? false, sync, health.Item1, health.Item2), generation, current),
             Message = Message(failure?.Error ?? error, sync, health.Item1, health.Item2, resources),
         };
     }
@@ -268,6 +269,22 @@ internal static class StatusBuilder
         return Merge(previous.Where(c => !remove.Contains(c.Type, StringComparer.Ordinal)).ToList(), set);
     }
 
+    /// <summary>
+    /// SharedResourceWarning while the comparison finds rendered objects another Application holds, gone once it finds
+    /// none; as it was when no comparison could be made (the source or render failed).
+    /// </summary>
+    private static List<Condition> SharedResources(List<Condition> conditions, long? generation, EngineResult current)
+    {
+        if (current.Error is not null && current.Resources.Count == 0)
+        {
+            return conditions;
+        }
+
+        return current.Warnings.FirstOrDefault(w => w.Reason == SyncWarning.SharedResource) is { } warning
+            ? Merge(conditions, [Make(ConditionTypes.SharedResourceWarning, ConditionStatus.True, SyncWarning.SharedResource, warning.Message, generation)])
+            : conditions.Where(c => c.Type != ConditionTypes.SharedResourceWarning).ToList();
+    }
+
     private static Condition Make(string type, string status, string reason, string message, long? generation) =>
         new() { Type = type, Status = status, Reason = reason, Message = message, ObservedGeneration = generation };
 
@@ -307,7 +324,8 @@ internal static class StatusBuilder
         if (sync == SyncCodes.OutOfSync)
         {
             var drifted = resources.Where(r => r.Status == Engine.SyncStatus.OutOfSync || r.RequiresPruning).ToList();
-            var names = string.Join(", ", drifted.Take(3).Select(r => r.RequiresPruning ? $"{r} (requires pruning)" : r.ToString()));
+            var names = string.Join(", ", drifted.Take(3).Select(r =>
+                r.RequiresPruning ? $"{r} (requires pruning)" : r.OwnedBy is { } owner ? $"{r} (owned by Application {owner})" : r.ToString()));
             return OneLine($"{drifted.Count} out of sync: {names}{(drifted.Count > 3 ? ", ..." : "")}");
         }
 

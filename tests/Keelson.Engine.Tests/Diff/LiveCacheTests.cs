@@ -26,9 +26,10 @@ public sealed class LiveCacheTests
         var heard = new ConcurrentQueue<LiveChange>();
         using var subscription = h.Live.Subscribe(heard.Enqueue);
 
-        // Another Application renders the same object: its apply moves the tracking id to itself. That write is the
-        // engine's own, but the first owner did not make it; unless told, it keeps reporting the object as its own.
-        var takeOver = await h.Engine.SyncAsync(h.Request(owner: "keelson/other"), ct);
+        // Another Application renders the same object and, the first one said to be gone, adopts it: its apply moves
+        // the tracking id to itself. That write is the engine's own, but the first owner did not make it; unless told,
+        // it keeps reporting the object as its own.
+        var takeOver = await h.Engine.SyncAsync(h.Request(owner: "keelson/other") with { OwnerExists = _ => false }, ct);
         Assert.Null(takeOver.Error);
         Assert.Equal("keelson/other:/ConfigMap:shop/shared", Tracking.IdOf((await h.GetAsync(ApiResource.ConfigMaps, "shop", "shared"))!));
 

@@ -5,7 +5,7 @@ namespace Keelson.Operator.Tests.Scenarios;
 public sealed class OwnershipTests
 {
     [Fact]
-    public async Task An_object_taken_over_by_another_application_is_not_pruned()
+    public async Task An_object_owned_by_another_application_is_not_pruned()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
@@ -13,29 +13,24 @@ public sealed class OwnershipTests
         await s.ApplyAppAsync("one", path: "one", prune: true);
         await s.WaitSyncedAsync("one", first, ct);
 
-        // A second Application now renders the same object and takes it over (its tracking id wins). It follows a
-        // branch of its own: were main to move here, "one" would rightly sync the new commit and, rendering shared
-        // too, take it back before the step under test (whether it did depended on timing).
-        await s.Repo.BranchAsync("two", cancellationToken: ct);
-        await s.Repo.CheckoutAsync("two", ct);
-        var second = await s.Repo.Write("two/shared.yaml", Scenario.ConfigMap("shared", "two")).CommitAsync("Two takes shared", ct);
-        await s.Repo.CheckoutAsync("main", ct);
-        await s.ApplyAppAsync("two", path: "two", prune: true, revision: "two");
-        await s.WaitSyncedAsync("two", second, ct);
+        // A second Application renders the same object too: it is left to "one" (and listed in two's inventory).
+        var second = await s.Repo.Write("two/shared.yaml", Scenario.ConfigMap("shared", "two")).Write("two/own.yaml", Scenario.ConfigMap("own", "two"))
+            .CommitAsync("Two renders shared", ct);
+        await s.ApplyAppAsync("two", path: "two", prune: true);
+        await s.WaitForAsync("two", st => st.Revision == second && st.Conditions.Any(c => c.Type == "SharedResourceWarning"), "the shared-resource warning", ct);
 
-        // "one" is told its object was taken: it reports the difference but, without self-heal, does not sync again.
-        var told = await s.WaitForAsync("one", st => st.SyncStatus == "OutOfSync", "one to notice shared was taken over", ct);
-        Assert.Equal(first, told.Operation?.Revision);
-
-        var third = await s.Repo.Delete("one/shared.yaml").Write("one/other.yaml", Scenario.ConfigMap("other", "x")).CommitAsync("One drops shared", ct);
-        await s.RefreshAsync("one");
-        await s.WaitForAsync("one", st => st.Revision == third && st.Operation?.Revision == third, "one to sync the new commit", ct);
+        // "two" drops it (and changes its own object, so it syncs) with prune on: shared is not its own, so it stays.
+        var third = await s.Repo.Delete("two/shared.yaml").Write("two/own.yaml", Scenario.ConfigMap("own", "three")).CommitAsync("Two drops shared", ct);
+        await s.RefreshAsync("two");
+        var two = await s.WaitForAsync("two", st => st.Operation?.Revision == third && st.SyncStatus == "Synced", "two to sync the new commit", ct);
+        Assert.Equal(1, two.Operation!.Counts.PruneSkipped);
+        Assert.DoesNotContain(two.Conditions, c => c.Type == "SharedResourceWarning");
 
         var shared = await s.ConfigMapAsync("shop", "shared", ct);
         Assert.NotNull(shared);
-        Assert.Equal("two", shared["data"]?["greeting"]?.GetValue<string>());
-        Assert.Equal("keelson/two:/ConfigMap:shop/shared", shared.GetAnnotation("keelson.dev/tracking-id"));
-        Assert.NotNull(await s.ConfigMapAsync("shop", "other", ct));
+        Assert.Equal("one", shared["data"]?["greeting"]?.GetValue<string>());
+        Assert.Equal("keelson/one:/ConfigMap:shop/shared", shared.GetAnnotation("keelson.dev/tracking-id"));
+        Assert.NotNull(await s.ConfigMapAsync("shop", "own", ct));
     }
 
     [Fact]
