@@ -67,10 +67,7 @@ public sealed class HookTests
     public async Task After_the_hooks_ran_the_app_compares_synced_and_a_steady_state_sync_runs_no_hook_and_writes_nothing()
     {
         await using var h = await HookHarness.StartAsync();
-        WriteChart(h.Repo);
-        await h.Repo.CommitAsync("chart", Token);
-        var first = await h.SyncAsync();
-        Assert.Null(first.Error);
+        var first = await SyncChartAsync(h);
         var migrateUid = await h.UidAsync(HookHarness.Jobs, "migrate");
         var deletes = h.Server.Requests.Count("delete");
 
@@ -103,10 +100,7 @@ public sealed class HookTests
     public async Task A_sync_asked_to_run_the_hooks_runs_them_all_though_nothing_drifted()
     {
         await using var h = await HookHarness.StartAsync();
-        WriteChart(h.Repo);
-        await h.Repo.CommitAsync("chart", Token);
-        var first = await h.SyncAsync();
-        Assert.Null(first.Error);
+        var first = await SyncChartAsync(h);
         var migrateUid = await h.UidAsync(HookHarness.Jobs, "migrate");
         var notify = await h.WrittenAtAsync(ApiResource.ConfigMaps, "notify");
         var settings = await h.WrittenAtAsync(ApiResource.ConfigMaps, "settings");
@@ -214,10 +208,7 @@ public sealed class HookTests
     public async Task A_failing_pre_hook_stops_the_sync_and_leaves_what_runs_untouched()
     {
         await using var h = await HookHarness.StartAsync();
-        WriteChart(h.Repo);
-        await h.Repo.CommitAsync("chart", Token);
-        var first = await h.SyncAsync();
-        Assert.Null(first.Error);
+        var first = await SyncChartAsync(h);
         var settings = await h.WrittenAtAsync(ApiResource.ConfigMaps, "settings");
         var web = await h.WrittenAtAsync(ApiResource.Deployments, "web");
         var notify = await h.WrittenAtAsync(ApiResource.ConfigMaps, "notify");
@@ -533,6 +524,16 @@ public sealed class HookTests
     /// A chart with a weighted pair of pre-install hooks (a ConfigMap the migration Job reads, then the Job), post
     /// hooks (a ConfigMap and a hook-succeeded smoke Job), and test, delete and rollback hooks no sync may apply.
     /// </summary>
+    /// <summary>Commits the chart and syncs it once, cleanly: the starting point of most hook tests.</summary>
+    private static async Task<SyncResult> SyncChartAsync(HookHarness h)
+    {
+        WriteChart(h.Repo);
+        await h.Repo.CommitAsync("chart", Token);
+        var first = await h.SyncAsync();
+        Assert.Null(first.Error);
+        return first;
+    }
+
     private static void WriteChart(Testing.Git.GitRepo repo, string color = "blue", bool migrateFails = false) => repo
         .Write("Chart.yaml", """
             apiVersion: v2
