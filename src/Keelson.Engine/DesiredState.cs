@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keelson.Engine.Apply;
 using Keelson.Engine.Diff;
@@ -15,7 +16,18 @@ internal sealed class DesiredObject
 {
     public required ResourceRef Ref { get; init; }
 
-    public required JsonObject Object { get; init; }
+    private readonly byte[] _body = [];
+
+    /// <summary>
+    /// The object to apply, as a fresh copy on each read. Kept as compact UTF-8 JSON: a parsed tree costs several
+    /// times its bytes, every cached render holds one set per owner, and a steady state needs only <see cref="Hash"/>;
+    /// the tree is needed only to dry-run or apply, when the object drifted.
+    /// </summary>
+    public required JsonObject Object
+    {
+        get => (JsonObject)JsonNode.Parse(_body)!;
+        init => _body = JsonSerializer.SerializeToUtf8Bytes(value);
+    }
 
     /// <summary>Where the kind is served; null when no resource serves it yet (its CRD comes in the same render).</summary>
     public required ApiResource? Resource { get; init; }
