@@ -8,9 +8,9 @@ namespace Keelson.ApiServer.Controllers;
 
 /// <summary>
 /// The Pods of workloads. ReplicaSets, StatefulSets, DaemonSets and Jobs create and delete their Pods as
-/// kube-controller-manager does, and report on them as the kubelet would, from the owner's reconcile: a Pod becomes
-/// Running and Ready <see cref="ReadyDelay"/> after it was created, or crash-loops when its workload is failing. So
-/// <c>kubectl get pods</c> tells the same story as the workload's status, with no timer per Pod.
+/// kube-controller-manager does, and report on them as the kubelet would, from the owner's reconcile: Pods become
+/// Running and Ready when their workload becomes ready, or crash-loop when it is failing. So <c>kubectl get pods</c>
+/// tells the same story as the workload's status, with no timer per Pod.
 /// </summary>
 public sealed partial class SimulatedControllers
 {
@@ -216,17 +216,23 @@ public sealed partial class SimulatedControllers
     }
 
     /// <summary>
-    /// Reports on running Pods as the kubelet would; returns how many are ready and when the next one changes (each Pod
-    /// turns at its creation plus <see cref="ReadyDelay"/>, which is also when its workload becomes ready).
+    /// Reports on running Pods as the kubelet would; returns how many are ready and when the next one changes. Pods turn
+    /// ready at <paramref name="readyAt"/>, the moment their workload does; a ready Pod stays ready through later changes
+    /// of its workload (a scale-up only waits for the new Pods) unless the workload is failing.
     /// </summary>
-    private (int Ready, DateTimeOffset? Next) DrivePods(ObjectKey ownerKey, List<StoredObject> pods, DateTimeOffset now, bool failing)
+    private (int Ready, DateTimeOffset? Next) DrivePods(ObjectKey ownerKey, List<StoredObject> pods, DateTimeOffset now, DateTimeOffset readyAt, bool failing)
     {
         var podType = PodType;
         var ready = 0;
         DateTimeOffset? next = null;
         foreach (var pod in pods)
         {
-            var readyAt = pod.ChangedAt + ReadyDelay;
+            if (!failing && IsReady(pod))
+            {
+                ready++;
+                continue;
+            }
+
             if (!TryWriteStatus(ownerKey, podType, pod, RunningPodStatus(pod.Object, pod.Object.Obj("status"), pod.Uid, now, readyAt, failing)))
             {
                 continue;
@@ -236,7 +242,7 @@ public sealed partial class SimulatedControllers
             {
                 ready++;
             }
-            else if (now < readyAt && (next is null || readyAt < next))
+            else if (now < readyAt)
             {
                 next = readyAt;
             }

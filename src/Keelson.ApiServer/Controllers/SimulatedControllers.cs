@@ -509,7 +509,16 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var replicas = spec.Int("replicas") ?? 1;
         var key = new ObjectKey(ReplicaSetsResource, stored.Namespace, stored.Name);
         var pods = SyncPods(new PodPlan(key, stored, "apps/v1", "ReplicaSet", spec.Obj("template"), (int)replicas));
-        var (ready, next) = DrivePods(key, pods, now, failing);
+
+        // A Deployment's ReplicaSet may be created or scaled a moment after the change that asked for it: its Pods keep
+        // the Deployment's time, so both turn ready together.
+        if (stored.Owners.FirstOrDefault(o => o.Controller && o.Kind == "Deployment") is { } owner
+            && _objects.Store.GetByUid(owner.Uid) is { } deployment && deployment.ChangedAt + ReadyDelay < readyAt)
+        {
+            readyAt = deployment.ChangedAt + ReadyDelay;
+        }
+
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
         var status = new JsonObject { ["replicas"] = pods.Count };
         if (pods.Count > 0)
         {
@@ -546,7 +555,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
                     podSpec["subdomain"] = service;
                 }
             }));
-        var (ready, next) = DrivePods(key, pods, now, failing);
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
         var status = new JsonObject
         {
             ["availableReplicas"] = ready,
@@ -574,7 +583,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var key = new ObjectKey(DaemonSetsResource, stored.Namespace, stored.Name);
         var revision = TemplateHash(spec.Obj("template"));
         var pods = SyncPods(new PodPlan(key, stored, "apps/v1", "DaemonSet", spec.Obj("template"), 1, Revision: revision));
-        var (ready, next) = DrivePods(key, pods, now, failing);
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
         var status = new JsonObject
         {
             ["currentNumberScheduled"] = pods.Count,
@@ -631,7 +640,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         if (now < readyAt)
         {
             var running = SyncPods(Plan(Math.Min(parallelism, completions)));
-            DrivePods(key, running, now, failing);
+            DrivePods(key, running, now, readyAt, failing);
             status["active"] = running.Count;
             status["ready"] = 0;
             status["startTime"] = start;
