@@ -143,6 +143,12 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
                 {
                     Enqueue(new ObjectKey(Deployments, e.Object.Namespace, owner.Name));
                 }
+
+                // A workload replaces a Pod someone deleted.
+                if (e.Resource == PodsResource && e.Type == StoreEventType.Deleted && PodOwner(e.Object) is { } podOwner)
+                {
+                    Enqueue(podOwner);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -330,7 +336,13 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var deadline = stored.ChangedAt + TimeSpan.FromSeconds(spec.Int("progressDeadlineSeconds") ?? 600);
         var previous = deploy.Obj("status");
         var wasAvailable = previous.Arr("conditions").Objects().Any(c => c.Str("type") == "Available" && c.Str("status") == "True");
-        var ready = replicas == 0 || (!failing && now >= readyAt);
+
+        // Available only once the new ReplicaSet's Pods are ready, so kubectl never sees a ready Deployment without them;
+        // the ReplicaSet's status change brings the Deployment back here.
+        var podsReady = !ReplicaSetsEnabled || replicas == 0 || _objects.Store.Get(ReplicaSetsResource, stored.Namespace, rsName) is not { } current
+            || (current.Object.Obj("status").Int("readyReplicas") >= replicas && current.Object.Obj("status").Int("observedGeneration") >= current.Generation);
+        var waitingForPods = !failing && now >= readyAt && !podsReady;
+        var ready = replicas == 0 || (!failing && now >= readyAt && podsReady);
         var timedOut = !ready && failing && now >= deadline;
         var status = new JsonObject { ["observedGeneration"] = Generation(stored) };
         if (replicas > 0)
@@ -368,7 +380,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         };
         status["conditions"] = conditions;
         WriteStatus(type, stored, status);
-        if (ready || timedOut)
+        if (ready || timedOut || waitingForPods)
         {
             return null;
         }
@@ -493,74 +505,106 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
 
     private DateTimeOffset? ReconcileReplicaSet(ResourceType type, StoredObject stored, DateTimeOffset now, DateTimeOffset readyAt, bool failing)
     {
-        var replicas = stored.Object.Obj("spec").Int("replicas") ?? 1;
-        var ready = replicas == 0 || (!failing && now >= readyAt);
-        var status = new JsonObject { ["replicas"] = replicas };
-        if (replicas > 0)
+        var spec = stored.Object.Obj("spec") ?? [];
+        var replicas = spec.Int("replicas") ?? 1;
+        var key = new ObjectKey(ReplicaSetsResource, stored.Namespace, stored.Name);
+        var pods = SyncPods(new PodPlan(key, stored, "apps/v1", "ReplicaSet", spec.Obj("template"), (int)replicas));
+
+        // A Deployment's ReplicaSet may be created or scaled a moment after the change that asked for it: its Pods keep
+        // the Deployment's time, so both turn ready together.
+        if (stored.Owners.FirstOrDefault(o => o.Controller && o.Kind == "Deployment") is { } owner
+            && _objects.Store.GetByUid(owner.Uid) is { } deployment && deployment.ChangedAt + ReadyDelay < readyAt)
         {
-            status["fullyLabeledReplicas"] = replicas;
-            if (ready)
+            readyAt = deployment.ChangedAt + ReadyDelay;
+        }
+
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
+        var status = new JsonObject { ["replicas"] = pods.Count };
+        if (pods.Count > 0)
+        {
+            status["fullyLabeledReplicas"] = pods.Count;
+            if (ready > 0)
             {
-                status["readyReplicas"] = replicas;
-                status["availableReplicas"] = replicas;
+                status["readyReplicas"] = ready;
+                status["availableReplicas"] = ready;
             }
         }
 
         status["observedGeneration"] = Generation(stored);
         WriteStatus(type, stored, status);
-        return ready || failing ? null : readyAt;
+        return next;
     }
 
     private DateTimeOffset? ReconcileStatefulSet(ResourceType type, StoredObject stored, DateTimeOffset now, DateTimeOffset readyAt, bool failing)
     {
         var spec = stored.Object.Obj("spec") ?? [];
         var replicas = spec.Int("replicas") ?? 1;
-        var ready = replicas == 0 || (!failing && now >= readyAt);
         var revision = $"{stored.Name}-{TemplateHash(spec.Obj("template"))}";
+        var key = new ObjectKey(StatefulSetsResource, stored.Namespace, stored.Name);
+        var names = Enumerable.Range(0, (int)Math.Max(0, replicas)).Select(i => $"{stored.Name}-{i}").ToList();
+        var pods = SyncPods(new PodPlan(key, stored, "apps/v1", "StatefulSet", spec.Obj("template"), names.Count, names, revision,
+            name => [
+                new("apps.kubernetes.io/pod-index", name![(stored.Name.Length + 1)..]),
+                new("statefulset.kubernetes.io/pod-name", name),
+            ],
+            (podSpec, name) =>
+            {
+                podSpec["hostname"] = name;
+                if (spec.Str("serviceName") is { Length: > 0 } service)
+                {
+                    podSpec["subdomain"] = service;
+                }
+            }));
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
         var status = new JsonObject
         {
-            ["availableReplicas"] = ready ? replicas : 0,
+            ["availableReplicas"] = ready,
             ["collisionCount"] = 0,
-            ["currentReplicas"] = replicas,
+            ["currentReplicas"] = pods.Count,
             ["currentRevision"] = revision,
             ["observedGeneration"] = Generation(stored),
         };
-        if (ready && replicas > 0)
+        if (ready > 0)
         {
-            status["readyReplicas"] = replicas;
+            status["readyReplicas"] = ready;
         }
 
-        status["replicas"] = replicas;
+        status["replicas"] = pods.Count;
         status["updateRevision"] = revision;
-        status["updatedReplicas"] = replicas;
+        status["updatedReplicas"] = pods.Count;
         WriteStatus(type, stored, status);
-        return ready || failing ? null : readyAt;
+        return next;
     }
 
     private DateTimeOffset? ReconcileDaemonSet(ResourceType type, StoredObject stored, DateTimeOffset now, DateTimeOffset readyAt, bool failing)
     {
-        // One simulated node.
-        var ready = !failing && now >= readyAt;
+        // One simulated node, so one Pod.
+        var spec = stored.Object.Obj("spec") ?? [];
+        var key = new ObjectKey(DaemonSetsResource, stored.Namespace, stored.Name);
+        var revision = TemplateHash(spec.Obj("template"));
+        var pods = SyncPods(new PodPlan(key, stored, "apps/v1", "DaemonSet", spec.Obj("template"), 1, Revision: revision));
+        var (ready, next) = DrivePods(key, pods, now, readyAt, failing);
         var status = new JsonObject
         {
-            ["currentNumberScheduled"] = 1,
+            ["currentNumberScheduled"] = pods.Count,
             ["desiredNumberScheduled"] = 1,
             ["numberMisscheduled"] = 0,
-            ["numberReady"] = ready ? 1 : 0,
+            ["numberReady"] = ready,
             ["observedGeneration"] = Generation(stored),
-            ["updatedNumberScheduled"] = 1,
+            ["updatedNumberScheduled"] = pods.Count,
         };
-        if (ready)
+        if (ready > 0)
         {
-            status["numberAvailable"] = 1;
+            status["numberAvailable"] = ready;
         }
-        else
+
+        if (ready < 1)
         {
-            status["numberUnavailable"] = 1;
+            status["numberUnavailable"] = 1 - ready;
         }
 
         WriteStatus(type, stored, status);
-        return ready || failing ? null : readyAt;
+        return next;
     }
 
     // ------------------------------------------------------------ jobs
@@ -577,8 +621,12 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
 
         var created = JsonHelpers.ParseTime(job.Obj("metadata").Str("creationTimestamp")) ?? now;
         var start = previous.Str("startTime") ?? JsonHelpers.Rfc3339(created);
+        var key = new ObjectKey(JobsResource, stored.Namespace, stored.Name);
+        PodPlan Plan(long count) => new(key, stored, "batch/v1", "Job", spec.Obj("template"), (int)Math.Max(0, count));
         if (spec.Bool("suspend") == true)
         {
+            // A suspended Job's running Pods are removed, as upstream does.
+            SyncPods(Plan(0));
             WriteStatus(type, stored, new JsonObject
             {
                 ["conditions"] = new JsonArray(Condition(previous, "Suspended", "True", "JobSuspended", "Job suspended", now, true)),
@@ -591,7 +639,9 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var status = new JsonObject();
         if (now < readyAt)
         {
-            status["active"] = Math.Min(parallelism, completions);
+            var running = SyncPods(Plan(Math.Min(parallelism, completions)));
+            DrivePods(key, running, now, readyAt, failing);
+            status["active"] = running.Count;
             status["ready"] = 0;
             status["startTime"] = start;
             status["terminating"] = 0;
@@ -600,6 +650,9 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             return readyAt;
         }
 
+        // The Job's outcome is decided here, at its ready time; its Pods end with it (one per completion when it succeeds).
+        var pods = SyncPods(Plan(failing ? Math.Min(parallelism, completions) : completions));
+        FinishPods(key, pods, now, failing);
         if (failing)
         {
             var message = "Job has reached the specified backoff limit";
@@ -725,15 +778,16 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var pod = stored.Object;
         var spec = pod.Obj("spec") ?? [];
         var previous = pod.Obj("status");
-        if (previous.Str("phase") is "Succeeded" or "Failed")
+        if (previous.Str("phase") is "Succeeded" or "Failed" || PodOwner(stored) is not null)
         {
+            // A workload's Pod is driven by its owner's controller, on the owner's schedule.
             return null;
         }
 
         if (spec.Str("nodeName") is not { Length: > 0 })
         {
             var desired = (JsonObject)pod.DeepClone();
-            desired.Ensure("spec")["nodeName"] = "keelson-simulator-node";
+            desired.Ensure("spec")["nodeName"] = NodeName;
             WriteMain(type, stored, desired);
             return null;
         }
@@ -744,15 +798,28 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             return null;
         }
 
+        WriteStatus(type, stored, RunningPodStatus(pod, previous, stored.Uid, now, readyAt, failing));
+        return now >= readyAt ? null : readyAt;
+    }
+
+    /// <summary>
+    /// The kubelet's report on a Pod that keeps running: Pending with its containers being created until
+    /// <paramref name="readyAt"/>, then Running and Ready — or, when failing, Running with its containers in
+    /// CrashLoopBackOff. Stable between calls (times come from the Pod and <paramref name="readyAt"/>), so writing it again
+    /// is a no-op.
+    /// </summary>
+    private static JsonObject RunningPodStatus(JsonObject pod, JsonObject? previous, string uid, DateTimeOffset now, DateTimeOffset readyAt, bool failing)
+    {
+        var spec = pod.Obj("spec") ?? [];
         var ready = !failing && now >= readyAt;
         var started = JsonHelpers.Rfc3339(JsonHelpers.ParseTime(pod.Obj("metadata").Str("creationTimestamp")) ?? now);
-        var podIp = $"10.244.0.{2 + (FnvOf(stored.Uid) % 250)}";
+        var podIp = $"10.244.0.{2 + (FnvOf(uid) % 250)}";
         var containerStatuses = new JsonArray();
         foreach (var c in spec.Arr("containers").Objects())
         {
             var cs = new JsonObject
             {
-                ["containerID"] = $"containerd://{stored.Uid.Replace("-", "", StringComparison.Ordinal)}{c.Str("name")}",
+                ["containerID"] = $"containerd://{uid.Replace("-", "", StringComparison.Ordinal)}{c.Str("name")}",
                 ["image"] = c.Str("image"),
                 ["imageID"] = $"{c.Str("image")}@sha256:{new string('0', 64)}",
                 ["lastState"] = new JsonObject(),
@@ -787,8 +854,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             ["qosClass"] = previous.Str("qosClass") ?? "BestEffort",
             ["startTime"] = started,
         };
-        WriteStatus(type, stored, WithoutEmptyReasons(status));
-        return ready || now >= readyAt ? null : readyAt;
+        return WithoutEmptyReasons(status);
     }
 
     /// <summary>

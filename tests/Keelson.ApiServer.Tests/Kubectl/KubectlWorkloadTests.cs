@@ -31,6 +31,26 @@ public sealed class KubectlWorkloadTests(KubectlCluster cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task Get_pods_lists_a_running_ready_pod_per_replica_until_the_deployment_is_deleted()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        (await Kubectl.RunAsync(["apply", "--server-side", "-f", "-"], Workloads(ns))).EnsureSuccess();
+        (await Kubectl.RunAsync("scale", "deployment/web", "-n", ns, "--replicas=2")).EnsureSuccess();
+        (await Kubectl.RunAsync("rollout", "status", "deployment/web", "-n", ns, "--timeout=120s")).EnsureSuccess();
+
+        // A rolled-out Deployment has its Pods running: what a newcomer checks first.
+        var table = (await Kubectl.RunAsync("get", "pods", "-n", ns, "-l", "app=web")).EnsureSuccess().Stdout;
+        Assert.Matches(@"^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE", table);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(table, @"(?m)^web-[a-z0-9]+-[a-z0-9]{5}\s+1/1\s+Running\s+0\s+"));
+        var owners = (await Kubectl.RunAsync("get", "pods", "-n", ns, "-l", "app=web", "-o", "jsonpath={range .items[*]}{.metadata.ownerReferences[0].kind} {end}")).EnsureSuccess().Stdout;
+        Assert.Equal("ReplicaSet ReplicaSet", owners.Trim());
+
+        (await Kubectl.RunAsync("delete", "deployment", "web", "-n", ns)).EnsureSuccess();
+        await Until.WaitAsync(async _ => (await Kubectl.RunAsync("get", "pods", "-n", ns, "-l", "app=web", "-o", "name")).EnsureSuccess().Stdout.Trim().Length == 0,
+            "the pods to be garbage collected", TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
     public async Task Background_delete_of_an_owner_removes_its_dependents_and_orphan_keeps_them()
     {
         var ns = await cluster.NewNamespaceAsync();
