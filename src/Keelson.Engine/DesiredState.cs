@@ -68,7 +68,7 @@ internal static class DesiredState
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var rendered in render.Objects)
         {
-            var obj = (JsonObject)rendered.Object.DeepClone();
+            var obj = rendered.Object;
             var gvk = GroupVersionKind.Of(obj);
             if (string.IsNullOrEmpty(obj.GetName()))
             {
@@ -134,8 +134,7 @@ internal static class DesiredState
         var scopes = new Dictionary<(string, string), bool>();
         foreach (var rendered in render.Objects)
         {
-            var obj = rendered.Object;
-            if (obj.GetKind() != "CustomResourceDefinition" || obj["spec"] is not JsonObject spec)
+            if (rendered.Kind != "CustomResourceDefinition" || rendered.Object["spec"] is not JsonObject spec)
             {
                 continue;
             }

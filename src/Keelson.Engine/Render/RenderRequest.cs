@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keelson.Engine.Render.Helm;
 
@@ -50,12 +51,44 @@ public sealed record RenderRequest
 /// 0-based index of its YAML document in that file. Objects flattened out of a List share the List's index. For
 /// Kustomize the file is the kustomization and the index counts documents of kustomize's output.
 /// </summary>
-public sealed record RenderedObject(JsonObject Object, string SourceFile, int DocumentIndex);
+public sealed class RenderedObject
+{
+    // Compact UTF-8 JSON, not a parsed tree: renders are cached for every Application, and a tree costs several times
+    // its bytes (at 1,000 Applications the trees were most of the operator's heap) while a steady state reads none.
+    private readonly byte[] _body;
 
-/// <summary>
-/// The objects of one render, in a deterministic order. Results are cached and shared between callers: treat the
-/// objects as read-only and <c>DeepClone()</c> one before changing it.
-/// </summary>
+    public RenderedObject(JsonObject obj, string sourceFile, int documentIndex)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        _body = JsonSerializer.SerializeToUtf8Bytes(obj);
+        Kind = obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var text) ? text : "";
+        SourceFile = sourceFile;
+        DocumentIndex = documentIndex;
+    }
+
+    private RenderedObject(byte[] body, string kind, string sourceFile, int documentIndex)
+    {
+        _body = body;
+        Kind = kind;
+        SourceFile = sourceFile;
+        DocumentIndex = documentIndex;
+    }
+
+    /// <summary>The object, parsed afresh on each read: the copy is the caller's to change.</summary>
+    public JsonObject Object => (JsonObject)JsonNode.Parse(_body)!;
+
+    /// <summary>The object's <c>kind</c> ("" when it has none), readable without parsing it.</summary>
+    public string Kind { get; }
+
+    public string SourceFile { get; }
+
+    public int DocumentIndex { get; }
+
+    /// <summary>The same object at another document index (the bytes are shared, they never change).</summary>
+    internal RenderedObject WithDocumentIndex(int index) => new(_body, Kind, SourceFile, index);
+}
+
+/// <summary>The objects of one render, in a deterministic order. Results are cached and shared between callers.</summary>
 public sealed record RenderResult(IReadOnlyList<RenderedObject> Objects, string Renderer);
 
 /// <summary>A render failed because of the repository's content or limits; the message says what and where.</summary>

@@ -66,7 +66,7 @@ internal sealed partial class HelmChartRenderer(TimeProvider time) : IRenderer
         var index = objects.Count(o => o.SourceFile == file);
         foreach (var o in parsed)
         {
-            objects.Add(o with { DocumentIndex = index++ });
+            objects.Add(o.WithDocumentIndex(index++));
         }
 
         return Encoding.UTF8.GetByteCount(content);
