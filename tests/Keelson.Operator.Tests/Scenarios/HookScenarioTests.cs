@@ -20,7 +20,8 @@ public sealed class HookScenarioTests
         version: 0.1.0
         """;
 
-    private const string Templates = """
+    // A settings ConfigMap, a hook Job that fails when the value named by `fails` is true, and what follows it.
+    private static string HookChart(string job, string hook, string fails, string rest = "") => $$$"""
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -31,10 +32,10 @@ public sealed class HookScenarioTests
         apiVersion: batch/v1
         kind: Job
         metadata:
-          name: migrate
+          name: {{{job}}}
           annotations:
-            "helm.sh/hook": pre-install,pre-upgrade
-            {{- if .Values.migrationFails }}
+            "helm.sh/hook": {{{hook}}}
+            {{- if .Values.{{{fails}}} }}
             simulator.keelson.dev/fail: "true"
             {{- end }}
         spec:
@@ -43,8 +44,12 @@ public sealed class HookScenarioTests
             spec:
               restartPolicy: Never
               containers:
-              - name: migrate
+              - name: {{{job}}}
                 image: busybox:1.36
+        """ + rest;
+
+    private static readonly string Templates = HookChart("migrate", "pre-install,pre-upgrade", "migrationFails", """
+
         ---
         apiVersion: v1
         kind: ConfigMap
@@ -54,7 +59,7 @@ public sealed class HookScenarioTests
             "helm.sh/hook": post-install,post-upgrade
         data:
           greeting: {{ .Values.greeting | quote }}
-        """;
+        """);
 
     [Fact]
     public async Task A_failing_pre_upgrade_hook_stops_the_upgrade_with_a_sync_error_naming_it_until_a_fix_is_committed()
@@ -94,32 +99,7 @@ public sealed class HookScenarioTests
         Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "deployed", ct))?["data"]?["greeting"]?.GetValue<string>());
     }
 
-    private const string SmokeChart = """
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: settings
-        data:
-          greeting: {{ .Values.greeting | quote }}
-        ---
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: smoke
-          annotations:
-            "helm.sh/hook": post-install,post-upgrade
-            {{- if .Values.smokeFails }}
-            simulator.keelson.dev/fail: "true"
-            {{- end }}
-        spec:
-          backoffLimit: 0
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-              - name: smoke
-                image: busybox:1.36
-        """;
+    private static readonly string SmokeChart = HookChart("smoke", "post-install,post-upgrade", "smokeFails");
 
     [Fact]
     public async Task A_failing_post_sync_hook_is_retried_with_its_sync_and_stays_a_sync_error_once_retries_are_used_up()
