@@ -248,10 +248,22 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         // failure may have been a post-sync hook). A sync for another reason always has something to apply, which runs
         // the hooks anyway.
         Decision? decision = null;
+        string? compared = null;
+        Task<(JsonObject App, ApplicationStatus Status)?>? running = null;
         request = request with
         {
-            SyncIf = c => (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null,
-            WhileWaiting = _queue.Lend,
+            SyncIf = c =>
+            {
+                compared = c.Revision;
+                return (decision = Decide(spec, previous, generation, c, syncRequested)).Trigger is not null;
+            },
+            WhileWaiting = () =>
+            {
+                // A sync waiting on hooks shows that it runs (operationState Running), not the last result, for the
+                // minutes a migration Job may take. Written once, beside the wait; the final status write follows it.
+                running ??= MarkRunningAsync(app, previous, generation, compared, decision, cancellationToken);
+                return _queue.Lend();
+            },
             RunHooks = syncRequested || (previous.Operation is { Phase: OperationPhases.Failed or OperationPhases.Error } last && last.Generation == generation),
         };
         var result = credentialError is null
@@ -288,7 +300,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             LastHandledRefresh = refresh,
             LastHandledSync = syncRequest,
         };
-        await WriteStatusAsync(app, previous, status, cancellationToken);
+        // After a Running mark the stored status is that mark: the final write compares with it and patches over it.
+        var (written, writtenStatus) = running is not null && await running is { } marked ? marked : (app, previous);
+        await WriteStatusAsync(written, writtenStatus, status, cancellationToken);
         if (Shared(status) is { } shared && Shared(previous)?.Message != shared.Message)
         {
             _events.Record(app, EventType.Warning, SyncWarning.SharedResource, "Compare", shared.Message ?? "");
@@ -619,6 +633,47 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         if (app.GetKey() is { } key && app.GetResourceVersion() is { } version)
         {
             _written[key] = version;
+        }
+    }
+
+    /// <summary>
+    /// Marks the sync under way as Running in the stored status; returns the Application as written and its status,
+    /// or null when the mark could not be written (the final write then patches over what it read before).
+    /// </summary>
+    private async Task<(JsonObject App, ApplicationStatus Status)?> MarkRunningAsync(
+        JsonObject app, ApplicationStatus previous, long? generation, string? revision, Decision? decision, CancellationToken cancellationToken)
+    {
+        // Off the engine's thread: the engine goes on with its hooks while this is written.
+        await Task.Yield();
+        var marked = previous with
+        {
+            Operation = new OperationState
+            {
+                Phase = OperationPhases.Running,
+                Message = "running hooks",
+                Revision = revision,
+                Generation = generation,
+                Trigger = decision?.Trigger,
+                StartedAt = _time.GetUtcNow(),
+                RetryCount = decision?.RetryCount ?? 0,
+                SelfHealCount = decision?.SelfHealCount ?? 0,
+            },
+        };
+        try
+        {
+            var json = (marked with { ReconciledAt = previous.ReconciledAt }).ToJson();
+            var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
+            var updated = await _client.PatchStatusAsync(
+                ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+            Wrote(updated);
+            _metrics.StatusWrites.Add(1);
+            return (updated, ApplicationStatus.FromObject(updated));
+        }
+        catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            // The status stays as it was until the final write; nothing depends on the mark.
+            LogApiError(app.GetKey() ?? "", ex.Message);
+            return null;
         }
     }
 

@@ -62,6 +62,59 @@ public sealed class HookScenarioTests
         """);
 
     [Fact]
+    public async Task While_its_hooks_run_the_application_shows_its_sync_as_running()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var revision = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
+            .Write("chart/templates/all.yaml", Templates)
+            .CommitAsync("Add the chart", ct);
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var phases = new List<string>();
+        var watch = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var change in s.Client.WatchAsync(ApplicationNames.Resource, Scenario.AppNamespace, new WatchOptions { FieldSelector = "metadata.name=shop" }, watching.Token))
+                    {
+                        if (change.Object?["status"]?["operationState"]?["phase"] is JsonValue phase && phase.GetValue<string>() is var p && (phases.Count == 0 || phases[^1] != p))
+                        {
+                            lock (phases)
+                            {
+                                phases.Add(p);
+                            }
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (watching.IsCancellationRequested)
+                {
+                }
+            },
+            ct);
+
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        await s.WaitSyncedAsync("shop", revision, ct);
+        await Eventually.WaitAsync(
+            () =>
+            {
+                lock (phases)
+                {
+                    return phases.Contains(OperationPhases.Succeeded);
+                }
+            },
+            "the watch to see the sync succeed",
+            cancellationToken: ct);
+        await watching.CancelAsync();
+        await watch;
+
+        // The pre-install migration Job takes the simulated rollout time: meanwhile the sync shows as Running.
+        Assert.Equal([OperationPhases.Running, OperationPhases.Succeeded], phases);
+    }
+
+    [Fact]
     public async Task A_failing_pre_upgrade_hook_stops_the_upgrade_with_a_sync_error_naming_it_until_a_fix_is_committed()
     {
         var ct = TestContext.Current.CancellationToken;
