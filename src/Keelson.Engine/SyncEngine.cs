@@ -345,13 +345,10 @@ public sealed partial class SyncEngine
             }
 
             var pruned = stale.Count == 0 ? [] : await _pruner.PruneAsync(request.Owner, stale, pruneDelete, cancellationToken);
-            if (hooksDue && !failures && errors.Count == 0 && pruned.All(p => p.State != PruneState.Failed))
+            if (hooksDue && desired.Hooks.Any(h => h.Hook!.RunsIn(HookPhase.After))
+                && !failures && errors.Count == 0 && pruned.All(p => p.State != PruneState.Failed))
             {
-                // Waiting for health, then for the hooks, is time the caller may give to other work.
-                using (request.WhileWaiting?.Invoke())
-                {
-                    await RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken);
-                }
+                await WhileWaitingAsync(request, () => RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken));
             }
 
             return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
@@ -386,13 +383,7 @@ public sealed partial class SyncEngine
 
         if (hooksDue)
         {
-            (List<ApplyOutcome> before, bool ok) ran;
-            using (run.Request.WhileWaiting?.Invoke())
-            {
-                ran = await _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken);
-            }
-
-            var (before, ok) = ran;
+            var (before, ok) = await WhileWaitingAsync(request, () => _applier.RunHooksAsync(desired.Hooks, HookPhase.Before, cancellationToken));
             hookOutcomes.AddRange(before);
             if (!ok)
             {
@@ -409,8 +400,25 @@ public sealed partial class SyncEngine
         return true;
     }
 
+    /// <summary>Runs a wait (hooks, health before post-hooks) inside the caller's <see cref="SyncRequest.WhileWaiting"/> lease.</summary>
+    private static async Task<T> WhileWaitingAsync<T>(SyncRequest request, Func<Task<T>> wait)
+    {
+        using (request.WhileWaiting?.Invoke())
+        {
+            return await wait();
+        }
+    }
+
+    private static async Task WhileWaitingAsync(SyncRequest request, Func<Task> wait)
+    {
+        using (request.WhileWaiting?.Invoke())
+        {
+            await wait();
+        }
+    }
+
     /// <summary>
-    /// After a clean apply and prune: waits for the objects to be healthy, then runs the post-hooks. Argo CD runs
+    /// After a clean apply and prune (with post-hooks to run): waits for the objects to be healthy, then runs them. Argo CD runs
     /// PostSync hooks only once the synced resources are Healthy (a smoke test or a notification must not run against
     /// a half-rolled-out Deployment); Helm waits only with --wait. Keelson follows Argo CD.
     /// </summary>
@@ -418,11 +426,6 @@ public sealed partial class SyncEngine
         DesiredSet desired, DiffEntry[] diff, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes, List<SyncError> errors,
         CancellationToken cancellationToken)
     {
-        if (!desired.Hooks.Any(h => h.Hook!.RunsIn(HookPhase.After)))
-        {
-            return;
-        }
-
         var objects = diff.Where(d => d.Desired is not null)
             .Select(d => (d.Desired!, outcomes.TryGetValue(d.Resource.Key, out var o) ? o.Live : d.LiveState))
             .ToList();

@@ -101,7 +101,7 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
 
         // Another owner's object is left to it: applying would move the tracking id, that owner would see drift and
         // take it back, and the two would write the object in turn forever. Its owner gone, the object is adopted.
-        var (other, kept) = Claim(settings, reference, live);
+        var (other, kept) = Claim(settings, desired, live);
         if (kept)
         {
             return new DiffEntry(reference, DiffAction.OwnedElsewhere) { OtherOwner = other, Desired = desired, LiveState = live };
@@ -155,7 +155,7 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
                 return new DiffEntry(reference, DiffAction.Create) { Desired = desired };
             }
 
-            (other, kept) = Claim(settings, reference, live);
+            (other, kept) = Claim(settings, desired, live);
             if (kept)
             {
                 return new DiffEntry(reference, DiffAction.OwnedElsewhere) { OtherOwner = other, Desired = desired, LiveState = live };
@@ -187,9 +187,15 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
     /// The other owner whose tracking id the live object carries, if any, and whether that owner keeps the object
     /// (it still exists; unknown counts as existing).
     /// </summary>
-    private static (string? Other, bool Kept) Claim(DiffSettings settings, ResourceRef reference, LiveObject live)
+    private static (string? Other, bool Kept) Claim(DiffSettings settings, DesiredObject desired, LiveObject live)
     {
-        var other = Tracking.OtherOwner(settings.Owner, reference, live.TrackingId);
+        // The usual case, the object already marked as this owner's, costs one comparison.
+        if (live.TrackingId == desired.TrackingId)
+        {
+            return (null, false);
+        }
+
+        var other = Tracking.OtherOwner(settings.Owner, desired.Ref, live.TrackingId);
         return (other, other is not null && (settings.OwnerExists?.Invoke(other) ?? true));
     }
 

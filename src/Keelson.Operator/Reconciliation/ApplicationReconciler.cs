@@ -243,10 +243,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
-        // The engine asks whether to sync once it has compared, and syncs on that same comparison. A sync the user asked
-        // for, or the retry of a failed one, is a whole sync operation: its hooks run even when nothing drifted (the
-        // failure may have been a post-sync hook). A sync for another reason always has something to apply, which runs
-        // the hooks anyway.
+        // The engine asks whether to sync once it has compared, and syncs on that same comparison. Every sync decided
+        // here is a whole sync operation and runs its hooks, as Argo CD's does: one the user asked for, or the retry of
+        // a failed one (the failure may have been a post-sync hook), runs them even when nothing drifted. Decide syncs
+        // automatically only when something differs, so a steady state runs none.
         Decision? decision = null;
         string? compared = null;
         Task<(JsonObject App, ApplicationStatus Status)?>? running = null;
@@ -264,7 +264,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
                 running ??= MarkRunningAsync(app, previous, generation, compared, decision, cancellationToken);
                 return _queue.Lend();
             },
-            RunHooks = syncRequested || (previous.Operation is { Phase: OperationPhases.Failed or OperationPhases.Error } last && last.Generation == generation),
+            RunHooks = true,
         };
         var result = credentialError is null
             ? await _engine.SyncAsync(request, cancellationToken)
@@ -661,12 +661,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         };
         try
         {
-            var json = (marked with { ReconciledAt = previous.ReconciledAt }).ToJson();
-            var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
-            var updated = await _client.PatchStatusAsync(
-                ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
-            Wrote(updated);
-            _metrics.StatusWrites.Add(1);
+            var updated = await PatchStatusAsync(app, marked.ToJson(), cancellationToken);
             return (updated, ApplicationStatus.FromObject(updated));
         }
         catch (Exception ex) when (ex is KubeApiException or HttpRequestException or IOException or OperationCanceledException)
@@ -690,11 +685,18 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             return false;
         }
 
-        var json = (status with { ReconciledAt = now }).ToJson();
-        var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, json) };
-        Wrote(await _client.PatchStatusAsync(
-            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken));
-        _metrics.StatusWrites.Add(1);
+        await PatchStatusAsync(app, (status with { ReconciledAt = now }).ToJson(), cancellationToken);
         return true;
+    }
+
+    /// <summary>Patches the stored status (as read in <paramref name="app"/>) to <paramref name="status"/>; returns the Application written.</summary>
+    private async Task<JsonObject> PatchStatusAsync(JsonObject app, JsonObject status, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject { ["status"] = MergePatch.Diff(app["status"] as JsonObject, status) };
+        var written = await _client.PatchStatusAsync(
+            ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken);
+        Wrote(written);
+        _metrics.StatusWrites.Add(1);
+        return written;
     }
 }
