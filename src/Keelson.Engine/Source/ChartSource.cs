@@ -76,15 +76,11 @@ internal sealed class ChartSource(HelmRepoSource repositories, string cacheDirec
             return Connection(repository, best.Credentials);
         }
 
-        var sameAsSource = request.Chart is not null && Uri.TryCreate(request.RepoUrl, UriKind.Absolute, out var source) && SameRepository(source, repository);
+        // The chart's own repository (each URL lies under the other) is opened with the source's credentials.
+        var sameAsSource = request.Chart is not null && Uri.TryCreate(request.RepoUrl, UriKind.Absolute, out var source)
+            && RepositoryCredentials.Match(request.RepoUrl, repository) >= 0 && RepositoryCredentials.Match(repository.AbsoluteUri, source) >= 0;
         return Connection(repository, sameAsSource ? request.Credentials : null);
     }
-
-    private static bool SameRepository(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port
-        && string.Equals(a.AbsolutePath.TrimEnd('/'), b.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
 
     private static HelmRepoConnection Connection(Uri url, GitCredentials? credentials) => new()
     {

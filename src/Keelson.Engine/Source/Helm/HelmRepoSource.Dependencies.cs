@@ -20,19 +20,12 @@ public sealed partial class HelmRepoSource
     /// </param>
     /// <exception cref="HelmException">The chart itself cannot be read.</exception>
     /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
-    public Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(string chartPath, Func<Uri, HelmRepoConnection> connectionFor, CancellationToken cancellationToken) =>
-        FetchMissingDependenciesAsync(chartPath, connectionFor, HelmIndexFreshness.Cached, cancellationToken);
-
-    /// <summary>As the other overload, with how fresh the repositories' indexes must be.</summary>
-    /// <exception cref="HelmException">The chart itself cannot be read.</exception>
-    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
-    public async Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(
-        string chartPath, Func<Uri, HelmRepoConnection> connectionFor, HelmIndexFreshness freshness, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(string chartPath, Func<Uri, HelmRepoConnection> connectionFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chartPath);
         ArgumentNullException.ThrowIfNull(connectionFor);
         var missing = await MissingDependenciesAsync(chartPath, cancellationToken).ConfigureAwait(false);
-        return await FetchDependenciesAsync(missing, connectionFor, freshness, cancellationToken).ConfigureAwait(false);
+        return await FetchDependenciesAsync(missing, connectionFor, HelmIndexFreshness.Cached, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The dependencies of the chart at <paramref name="chartPath"/> that are neither vendored nor local.</summary>
