@@ -56,6 +56,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         _objects = new ObjectService(_store, registry, time, services);
         var crds = new CrdRegistrar(_objects, registry, time);
         _store.Committed = crds.OnCommitted;
+        _store.Removing = crds.OnRemoving;
         _lifecycle = new Lifecycle.Lifecycle(_objects, services, options.PublishNamespaceDefaults ? _certificates.CaPem : null, _loggerFactory.CreateLogger<Lifecycle.Lifecycle>());
         _lifecycle.Start();
         Faults = new FaultInjector(_store);

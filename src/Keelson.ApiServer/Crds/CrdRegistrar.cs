@@ -53,17 +53,20 @@ internal sealed class CrdRegistrar(ObjectService objects, ResourceRegistry regis
         }
     }
 
+    public void OnRemoving(StoreEvent e)
+    {
+        if (e.Resource == Resource)
+        {
+            Unserve(e.Object.Name);
+        }
+    }
+
     public void Sync(string name)
     {
         var stored = objects.Store.Get(Resource, "", name);
         if (stored is null)
         {
-            registry.RemoveCustom(name);
-            if (_served.TryRemove(name, out var gone))
-            {
-                objects.Store.RemoveResource(gone);
-            }
-
+            Unserve(name);
             return;
         }
 
@@ -117,6 +120,15 @@ internal sealed class CrdRegistrar(ObjectService objects, ResourceRegistry regis
         catch (Api.ApiException)
         {
             // Raced with another change; that change's commit syncs again.
+        }
+    }
+
+    private void Unserve(string name)
+    {
+        registry.RemoveCustom(name);
+        if (_served.TryRemove(name, out var gone))
+        {
+            objects.Store.RemoveResource(gone);
         }
     }
 

@@ -154,8 +154,9 @@ internal sealed class ObjectStore
                 var last = (JsonObject)current!.Object.DeepClone();
                 ((JsonObject)last["metadata"]!)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
                 stored = StoredObject.Create(last, rv, current.ChangedAt, current.SchemaToken);
-                bucket.State = state.Remove(ns, name, rv);
                 e = new StoreEvent(StoreEventType.Deleted, resource, stored, current, now.UtcTicks);
+                Removing?.Invoke(e);
+                bucket.State = state.Remove(ns, name, rv);
             }
 
             _rv = rv;
@@ -187,6 +188,12 @@ internal sealed class ObjectStore
 
     /// <summary>Called on the committing thread after each commit, outside the lock (CRD registration hooks in here).</summary>
     public Action<StoreEvent>? Committed { get; set; }
+
+    /// <summary>
+    /// Called inside the commit lock for each final delete, before a reader or watcher can see the object gone: a client
+    /// that waits for a CRD to disappear (kubectl delete does) must then find its resource unserved. Must not write.
+    /// </summary>
+    public Action<StoreEvent>? Removing { get; set; }
 
     private void Index(GroupResource resource, StoredObject? before, StoredObject? after)
     {

@@ -191,10 +191,17 @@ public sealed class CustomResourceTests(Simulator sim) : IClassFixture<Simulator
             (await Client.PostJsonAsync(path, Robot(plural, $"r{i}", """{"replicas":1}"""))).EnsureStatus(HttpStatusCode.Created);
         }
 
-        var crdPath = $"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.test.keelson.dev";
+        var crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+        var crdPath = $"{crds}/{plural}.test.keelson.dev";
+        var rv = (await Client.GetJsonAsync(crdPath)).Object.Field("metadata.resourceVersion");
+        await using var watch = await WatchStream.OpenAsync(Client, $"{crds}?watch=true&resourceVersion={rv}&fieldSelector=metadata.name%3D{plural}.test.keelson.dev");
         (await Client.DeleteJsonAsync(crdPath)).EnsureStatus(HttpStatusCode.OK);
-        await Until.WaitAsync(async _ => (await Client.GetJsonAsync(crdPath)).Status == HttpStatusCode.NotFound, "the CRD to be finalized");
-        await Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Status == HttpStatusCode.NotFound, "the resource to be unregistered");
+        while ((await watch.NextAsync("the CRD to be finalized")).Field("type") != "DELETED")
+        {
+        }
+
+        // As kubectl delete does, a client that saw the CRD's DELETED event finds its resource already unserved.
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetJsonAsync(path)).Status);
         var discovery = await Client.GetJsonAsync("/apis/test.keelson.dev/v1");
         Assert.True(discovery.Status == HttpStatusCode.NotFound || !discovery.Object["resources"]!.AsArray().Any(r => r.Field("name") == plural), discovery.Text);
 
