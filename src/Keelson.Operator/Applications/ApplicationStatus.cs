@@ -332,7 +332,7 @@ internal sealed record OperationState
     /// <summary>metadata.generation of the spec synced: with the revision, what "already synced" means.</summary>
     public long? Generation { get; init; }
 
-    /// <summary>What started it: Automated, SelfHeal, Manual (the sync annotation) or Retry.</summary>
+    /// <summary>What started it: Automated, SelfHeal, Manual (the sync annotation), Retry, or Resumed (a sync found cut short).</summary>
     public string? Trigger { get; init; }
 
     public DateTimeOffset? StartedAt { get; init; }

@@ -37,6 +37,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     // GET unless it has not caught up with such a write (or someone wrote after it); then, and only then, read it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
 
+    // Syncs this process marked Running and finished but whose end it could not write: the start of the mark as
+    // stored, and the status that ends it. The next reconcile records that end instead of running the sync again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset? Mark, ApplicationStatus Status)> _unrecorded = new(StringComparer.Ordinal);
+
     // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
     private ClusterCapabilities? _capabilities;
 
@@ -57,7 +61,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         _time = time;
         _logger = logger;
         _informer = new Informer(client, ApplicationNames.Resource, new InformerOptions { Namespace = options.Namespace, Transform = InformerTransforms.StripManagedFields });
-        _queue = new WorkQueue<string>(new WorkQueueOptions { Name = "applications", TimeProvider = time, Logger = logger, BaseDelay = TimeSpan.FromMilliseconds(500) });
+        _queue = new WorkQueue<string>(new WorkQueueOptions { Name = "applications", TimeProvider = time, Logger = logger, BaseDelay = TimeSpan.FromMilliseconds(500), DrainTimeout = options.ShutdownGrace });
         _informerSubscription = _informer.AddHandler(new InformerHandler
         {
             OnAdd = app => Enqueue(app),
@@ -141,6 +145,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         if (app is null)
         {
             _written.TryRemove(key, out _);
+            _unrecorded.TryRemove(key, out _);
             // Deleted (without the finalizer, its objects stay): stop watching kinds only it needed.
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
@@ -208,7 +213,12 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
     private async Task<WorkResult> SyncAsync(string key, JsonObject app, CancellationToken cancellationToken)
     {
-        var previous = ApplicationStatus.FromObject(app);
+        var stored = ApplicationStatus.FromObject(app);
+        var previous = stored;
+        if (stored.Operation is { Phase: OperationPhases.Running } shown && _unrecorded.TryGetValue(key, out var ended) && ended.Mark == shown.StartedAt)
+        {
+            previous = stored with { Operation = ended.Status.Operation, History = ended.Status.History };
+        }
         var generation = app.GetGeneration();
         var refresh = app.GetAnnotation(ApplicationNames.RefreshAnnotation);
         var syncRequest = app.GetAnnotation(ApplicationNames.SyncAnnotation);
@@ -225,7 +235,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         catch (SpecException ex)
         {
             var invalid = StatusBuilder.InvalidSpec(previous, generation, ex) with { LastHandledRefresh = refresh, LastHandledSync = syncRequest };
-            if (await WriteStatusAsync(app, previous, invalid, cancellationToken))
+            if (await WriteStatusAsync(app, stored, invalid, cancellationToken))
             {
                 _events.Record(app, EventType.Warning, ConditionTypes.InvalidSpecError, "Reconcile", ex.Message);
             }
@@ -301,8 +311,18 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             LastHandledSync = syncRequest,
         };
         // After a Running mark the stored status is that mark: the final write compares with it and patches over it.
-        var (written, writtenStatus) = running is not null && await running is { } marked ? marked : (app, previous);
-        await WriteStatusAsync(written, writtenStatus, status, cancellationToken);
+        var (written, writtenStatus) = running is not null && await running is { } marked ? marked : (app, stored);
+        try
+        {
+            await WriteStatusAsync(written, writtenStatus, status, cancellationToken);
+            _unrecorded.TryRemove(key, out _);
+        }
+        catch (Exception) when (writtenStatus.Operation is { Phase: OperationPhases.Running } mark)
+        {
+            _unrecorded[key] = (mark.StartedAt, status);
+            throw;
+        }
+
         if (Shared(status) is { } shared && Shared(previous)?.Message != shared.Message)
         {
             _events.Record(app, EventType.Warning, SyncWarning.SharedResource, "Compare", shared.Message ?? "");
@@ -503,6 +523,15 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         if (syncRequested)
         {
             return new Decision("Manual", 0, 0, null);
+        }
+
+        // A sync still shown Running when a reconcile starts was cut short: this process runs one reconcile of an
+        // Application at a time and reads back what it wrote, so the operator stopped mid-sync (a rollout, a crash, a
+        // lost lease) or could not record the end. Run it again, hooks included, as Argo CD resumes an operation it
+        // finds running; manual apps too, since someone asked for it.
+        if (previous.Operation is { Phase: OperationPhases.Running } cut)
+        {
+            return new Decision("Resumed", cut.RetryCount, cut.SelfHealCount, null);
         }
 
         if (spec.SyncPolicy.Automated is not { } automated)

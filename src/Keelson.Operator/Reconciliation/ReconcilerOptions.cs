@@ -24,6 +24,13 @@ public sealed record ReconcilerOptions
     /// <summary>Self-heal syncs in a row at one revision and spec after which self-heal backs off (Argo: 2 s doubling).</summary>
     public TimeSpan SelfHealBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long stopping waits for reconciles under way (a sync waiting on a hook Job) before cancelling them; below
+    /// Kubernetes' default 30 s termination grace period, so the process ends them, not SIGKILL. A sync cut short
+    /// stays Running in its status and the next operator runs it again.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(25);
+
     /// <summary>Longest self-heal backoff.</summary>
     public TimeSpan SelfHealMaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -233,6 +233,61 @@ public sealed class HookScenarioTests
         Assert.NotEqual(deployed, (await s.ConfigMapAsync("shop", "deployed", ct))!.GetResourceVersion());
     }
 
+    [Fact]
+    public async Task A_sync_cut_short_by_an_operator_restart_is_run_again_by_the_next_operator()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
+            .Write("chart/templates/all.yaml", Templates)
+            .CommitAsync("Add the chart", ct);
+        // The operator stops while the pre-install migration runs (longer than it waits for work under way when
+        // stopping): nothing after the migration was applied, the sync shows Running.
+        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
+        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMilliseconds(200);
+        await s.RestartOperatorAsync(ct);
+        Assert.Null(await s.ConfigMapAsync("shop", "deployed", ct));
+
+        // The next operator finds the sync Running and runs it again, hooks included, to the end.
+        var resumed = await s.WaitSyncedAsync("shop", commit, ct);
+        Assert.Equal(OperationPhases.Succeeded, resumed.Operation!.Phase);
+        Assert.Equal("Resumed", resumed.Operation.Trigger);
+        Assert.Equal("hello", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+        Assert.Equal("hello", (await s.ConfigMapAsync("shop", "deployed", ct))?["data"]?["greeting"]?.GetValue<string>());
+        Assert.Equal(commit, Assert.Single(resumed.History).Revision);
+    }
+
+    [Fact]
+    public async Task A_sync_whose_end_could_not_be_written_is_recorded_by_the_next_reconcile_not_run_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
+            .Write("chart/templates/all.yaml", Templates)
+            .CommitAsync("Add the chart", ct);
+        var requests = s.Cluster.Server.Requests;
+
+        // The first status write marks the sync Running while the migration runs; the second, which would end it, is
+        // refused once. The retry must record the sync, not run the migration again.
+        var writes = 0;
+        var refused = s.Cluster.Server.Faults.Fail(
+            403, r => r.Verb == "patch" && r.Resource == "applications" && r.Subresource == "status" && Interlocked.Increment(ref writes) == 2);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        var synced = await s.WaitSyncedAsync("shop", commit, ct);
+
+        Assert.Equal(1, refused.Hits);
+        Assert.Equal(OperationPhases.Succeeded, synced.Operation!.Phase);
+        Assert.Equal("Automated", synced.Operation.Trigger);
+        Assert.Equal(1, requests.Count("patch", "jobs", fieldManager: "keelson"));
+        Assert.Equal(commit, Assert.Single(synced.History).Revision);
+    }
+
     private static Task<string> SyncAsync(Scenario s, string value) =>
         s.KubectlAsync(["annotate", "--overwrite", "-n", Scenario.AppNamespace, "application", "shop", $"{ApplicationNames.SyncAnnotation}={value}"]);
 

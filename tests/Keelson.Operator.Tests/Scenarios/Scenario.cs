@@ -33,7 +33,7 @@ internal sealed class Scenario : IAsyncDisposable
 
     public LocalCluster Cluster { get; }
 
-    public OperatorHost Host { get; }
+    public OperatorHost Host { get; private set; }
 
     public KubeClient Client { get; }
 
@@ -43,22 +43,31 @@ internal sealed class Scenario : IAsyncDisposable
         var dir = new TempDirectory("keelson-scenario");
         var repo = await GitRepo.CreateAsync(dir.Path, "config", cancellationToken: cancellationToken);
         var cluster = await LocalCluster.StartAsync(dir.Combine("kubeconfig"), cancellationToken: cancellationToken);
+        var host = await StartOperatorAsync(dir, cluster, "first", leaderElection, cancellationToken);
+        return new Scenario(dir, repo, cluster, host, new KubeClient(cluster.Config));
+    }
 
+    /// <summary>Stops the operator wherever it is (as a rollout or a crash would) and starts a new one with an empty cache.</summary>
+    public async Task RestartOperatorAsync(CancellationToken cancellationToken)
+    {
+        await Host.DisposeAsync();
+        Host = await StartOperatorAsync(_dir, Cluster, "second", leaderElection: false, cancellationToken);
+    }
+
+    private static Task<OperatorHost> StartOperatorAsync(TempDirectory dir, LocalCluster cluster, string identity, bool leaderElection, CancellationToken cancellationToken) =>
         // A long polling interval: every change in these tests must be noticed through a trigger (a watch, a spec
         // change or the refresh annotation), not by a lucky poll.
-        var host = await OperatorHost.StartAsync(
+        OperatorHost.StartAsync(
             new OperatorHostOptions
             {
                 Cluster = cluster.Config,
-                CacheRoot = dir.Combine("cache"),
+                CacheRoot = dir.Combine("cache-" + identity),
                 HttpAddress = "127.0.0.1:0",
                 LeaderElection = leaderElection,
-                Identity = "first",
-                Reconciler = new ReconcilerOptions { ReconcileInterval = TimeSpan.FromMinutes(10) },
+                Identity = identity,
+                Reconciler = new ReconcilerOptions { ReconcileInterval = TimeSpan.FromMinutes(10), ShutdownGrace = TimeSpan.FromSeconds(1) },
             },
             cancellationToken);
-        return new Scenario(dir, repo, cluster, host, new KubeClient(cluster.Config));
-    }
 
     /// <summary>An Application on the scenario's repository, written as a user would.</summary>
     public static string AppYaml(string name, string repoUrl, string path = "app", bool automated = true, bool prune = false, bool selfHeal = false, bool finalizer = false, string destination = "shop", string revision = "main")
