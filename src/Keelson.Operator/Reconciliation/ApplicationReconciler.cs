@@ -60,7 +60,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _informer = new Informer(client, ApplicationNames.Resource, new InformerOptions { Namespace = options.Namespace, Transform = InformerTransforms.StripManagedFields });
+        _informer = new Informer(client, ApplicationNames.Resource, new InformerOptions { Namespace = options.Namespace, Transform = InformerTransforms.StripManagedFields, Compact = true });
         _queue = new WorkQueue<string>(new WorkQueueOptions { Name = "applications", TimeProvider = time, Logger = logger, BaseDelay = TimeSpan.FromMilliseconds(500), DrainTimeout = options.ShutdownGrace });
         _informerSubscription = _informer.AddHandler(new InformerHandler
         {
@@ -357,7 +357,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     /// namespace this operator does not watch cannot be known to be gone, so it counts as existing.
     /// </summary>
     private bool ApplicationExists(string owner) =>
-        (_options.Namespace is { Length: > 0 } watched && KubeObject.SplitKey(owner).Namespace != watched) || _informer.Get(owner) is not null;
+        (_options.Namespace is { Length: > 0 } watched && KubeObject.SplitKey(owner).Namespace != watched) || _informer.Contains(owner);
 
     /// <summary>
     /// Re-queues the Applications that leave objects to another one: <paramref name="changed"/> is gone or pruned

@@ -11,15 +11,17 @@ public sealed class InformerTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Lists_then_watches_delivering_each_change_once_and_in_order()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Lists_then_watches_delivering_each_change_once_and_in_order(bool compact)
     {
         await using var cluster = await TestCluster.StartAsync();
         var client = cluster.Client();
         var ns = await cluster.NamespaceAsync(client);
         await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "existing"), cancellationToken: Token);
         await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "other").SetLabel("skip", "yes"), cancellationToken: Token);
-        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, LabelSelector = "!skip" });
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, LabelSelector = "!skip", Compact = compact });
         var log = new Log(informer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var run = informer.RunAsync(stop.Token);
@@ -54,7 +56,8 @@ public sealed class InformerTests
             await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, $"cm-{i:D2}"), cancellationToken: Token);
             if (i % 5 == 4)
             {
-                cluster.Host.Faults.DropWatches(w => w.Namespace == ns);
+                // Each drop must hit an open watch (the first opens after the list; each resumed one after a drop).
+                await Eventually.WaitAsync(() => cluster.Host.Faults.DropWatches(w => w.Namespace == ns) > 0, "a watch to drop", cancellationToken: Token);
             }
         }
 
@@ -64,7 +67,7 @@ public sealed class InformerTests
 
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"add cm-{i:D2}"), log.Entries);
         Assert.Equal(1, informer.ListCount);
-        Assert.True(informer.WatchCount > 1, $"watches opened: {informer.WatchCount}");
+        Assert.True(informer.WatchCount >= 6, $"watches opened: {informer.WatchCount}");
     }
 
     [Fact]
@@ -151,6 +154,36 @@ public sealed class InformerTests
         await run;
 
         Assert.Equal(["add a", "update a"], log.Entries);
+    }
+
+    [Fact]
+    public async Task A_compact_cache_hands_out_copies_and_the_old_and_new_object_of_each_update()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client();
+        var ns = await cluster.NamespaceAsync(client);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "a"), cancellationToken: Token);
+        await client.PatchAsync(ApiResource.ConfigMaps, ns, "a", PatchType.Merge, JsonNode.Parse("""{"data":{"v":"1"}}""")!, cancellationToken: Token);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, Compact = true });
+        var updates = new ConcurrentQueue<string>();
+        informer.AddHandler(new InformerHandler { OnUpdate = (old, current) => updates.Enqueue($"{Json.String(old["data"], "v")}->{Json.String(current["data"], "v")}") });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+
+        await client.PatchAsync(ApiResource.ConfigMaps, ns, "a", PatchType.Merge, JsonNode.Parse("""{"data":{"v":"2"}}""")!, cancellationToken: Token);
+        await Eventually.WaitAsync(() => !updates.IsEmpty, "the update", cancellationToken: Token);
+
+        // A reader that changes what it got does not change what the next reader gets.
+        var copy = informer.Get(ns, "a")!;
+        copy["data"]!["v"] = "changed by a careless caller";
+        Assert.Equal("2", Json.String(informer.Get(ns, "a")!["data"], "v"));
+        Assert.True(informer.Contains(KubeObject.Key(ns, "a")));
+        Assert.False(informer.Contains(KubeObject.Key(ns, "b")));
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(["1->2"], updates);
     }
 
     /// <summary>What handlers saw, in order.</summary>
