@@ -639,10 +639,11 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var status = new JsonObject();
         if (now < readyAt)
         {
+            // A Job's containers run from the start and it ends at its ready time; a failing one never gets them up.
             var running = SyncPods(Plan(Math.Min(parallelism, completions)));
-            DrivePods(key, running, now, readyAt, failing);
+            var (ready, _) = DrivePods(key, running, now, failing ? readyAt : now, failing);
             status["active"] = running.Count;
-            status["ready"] = 0;
+            status["ready"] = ready;
             status["startTime"] = start;
             status["terminating"] = 0;
             status["uncountedTerminatedPods"] = new JsonObject();

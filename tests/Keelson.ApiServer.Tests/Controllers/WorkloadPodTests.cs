@@ -181,7 +181,9 @@ public sealed class WorkloadPodTests : IAsyncLifetime
             (await Client.PostJsonAsync($"/apis/batch/v1/namespaces/{ns}/jobs", job)).EnsureStatus(HttpStatusCode.Created);
         }
 
-        var running = Assert.Single(await WaitForPodsAsync(ns, "job-name=ok", p => p.Count == 1, "the job's pod"));
+        // While the Job runs, so does its Pod (kubectl get pods shows it Running, not Pending, for a long migration).
+        var running = Assert.Single(await WaitForPodsAsync(ns, "job-name=ok", p => p.Count == 1 && p[0].Field("status.phase") == "Running", "the job's pod to run"));
+        await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => j.Field("status.ready") == "1" && j.Field("status.active") == "1", "the job to count its running pod");
         Assert.Matches("^ok-[a-z0-9]{5}$", running.Field("metadata.name")!);
         Assert.Equal("Never", running.Field("spec.restartPolicy"));
         Assert.Equal("Job", running.Field("metadata.ownerReferences.0.kind"));
