@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,7 +9,8 @@ namespace Keelson.Engine.Source;
 /// <summary>
 /// Gets the files of a revision of a Git repository onto disk, through the git CLI: one bare repository per URL
 /// under the cache root, shared by every caller; a cheap, briefly cached <c>ls-remote</c> decides whether anything has
-/// to be fetched; only the needed commit is fetched; each commit's files are extracted once and shared.
+/// to be fetched; only the needed commit is fetched; each commit's files are extracted once and shared. Repository
+/// caches unused for a while, or over the size limit, are removed by a periodic check (see GitSource.Trim.cs).
 /// Thread-safe; one instance per cache root.
 /// </summary>
 public sealed partial class GitSource : IAsyncDisposable
@@ -28,7 +28,10 @@ public sealed partial class GitSource : IAsyncDisposable
     private readonly SourceMetrics _metrics;
     private readonly FileStream _lock;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<RepoCache>>> _repos = new(StringComparer.Ordinal);
+    private readonly Lock _reposGate = new();
+    private readonly Dictionary<string, RepoSlot> _repos = new(StringComparer.Ordinal);
+    private readonly Lock _trimGate = new();
+    private readonly ITimer _trimTimer;
     private readonly SingleFlight<string, bool> _extractions = new();
     private readonly byte[] _credentialSalt = RandomNumberGenerator.GetBytes(32);
     private long _sequence;
@@ -55,6 +58,12 @@ public sealed partial class GitSource : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTrees, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOutputBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTreeBytes, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RepoIdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRepoCacheBytes, 0);
+        if (options.RepoTrimInterval != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RepoTrimInterval, TimeSpan.Zero);
+        }
 
         _options = options;
         _logger = logger;
@@ -76,6 +85,8 @@ public sealed partial class GitSource : IAsyncDisposable
         _runner = new GitRunner(options, _paths, time, logger, hooks);
         _trees = new TreeStore(options.MaxTrees, logger, _metrics);
         _extractor = new TreeExtractor(_runner, options, logger);
+        AdoptRepos();
+        _trimTimer = time.CreateTimer(_ => OnTrimTimer(), null, options.RepoTrimInterval, options.RepoTrimInterval);
     }
 
     /// <summary>The meter this instance reports to (tests and benchmarks listen to it).</summary>
@@ -100,20 +111,29 @@ public sealed partial class GitSource : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
         var token = linked.Token;
 
-        var repo = await OpenAsync(url, token);
-        var auth = new Auth(request.Credentials, Fingerprint(request.Credentials));
-        var refs = await repo.ListRefsAsync(auth, request.Hard || request.FreshRefs, token);
-        var sha = refs.Resolve(revision) switch
+        // In use from here until the tree is leased: the periodic check never removes the cache meanwhile.
+        var slot = Acquire(url, out var opening);
+        try
         {
-            Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, token),
-            Resolution.Commit commit => await repo.EnsureCommitAsync(commit.Sha, null, auth, token),
-            Resolution.Abbreviated abbreviated => await repo.ResolveAbbreviationAsync(abbreviated.Prefix, revision, auth, token),
-            _ => throw NotFound(revision, url, refs),
-        };
+            var repo = await opening.WaitAsync(token);
+            var auth = new Auth(request.Credentials, Fingerprint(request.Credentials));
+            var refs = await repo.ListRefsAsync(auth, request.Hard || request.FreshRefs, token);
+            var sha = refs.Resolve(revision) switch
+            {
+                Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, token),
+                Resolution.Commit commit => await repo.EnsureCommitAsync(commit.Sha, null, auth, token),
+                Resolution.Abbreviated abbreviated => await repo.ResolveAbbreviationAsync(abbreviated.Prefix, revision, auth, token),
+                _ => throw NotFound(revision, url, refs),
+            };
 
-        var info = await repo.GetCommitAsync(sha, token);
-        var lease = await LeaseTreeAsync(repo, sha, token);
-        return new SourceSnapshot(request.RepoUrl.Trim(), revision, lease.Path, info) { Lease = lease };
+            var info = await repo.GetCommitAsync(sha, token);
+            var lease = await LeaseTreeAsync(repo, sha, token);
+            return new SourceSnapshot(request.RepoUrl.Trim(), revision, lease.Path, info) { Lease = lease };
+        }
+        finally
+        {
+            Release(slot);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -123,13 +143,24 @@ public sealed partial class GitSource : IAsyncDisposable
             return;
         }
 
+        await _trimTimer.DisposeAsync();
+        // A check under way finishes before the cache is let go (it may be moving a directory); none starts after.
+        _trimGate.Enter();
+        _trimGate.Exit();
+
         await _lifetime.CancelAsync();
+        Task<RepoCache>[] openings;
+        lock (_reposGate)
+        {
+            openings = [.. _repos.Values.Select(s => s.Opening).OfType<Task<RepoCache>>()];
+        }
+
         var open = new List<RepoCache>();
-        foreach (var lazy in _repos.Values.Where(r => r.IsValueCreated))
+        foreach (var opening in openings)
         {
             try
             {
-                open.Add(await lazy.Value);
+                open.Add(await opening);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SourceException or IOException)
             {
@@ -198,25 +229,59 @@ public sealed partial class GitSource : IAsyncDisposable
         return Convert.ToHexString(HMACSHA256.HashData(_credentialSalt, Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private Task<RepoCache> OpenAsync(RepoUrl url, CancellationToken cancellationToken)
+    /// <summary>Marks the repository's cache in use (creating or opening it if needed) until <see cref="Release"/>.</summary>
+    private RepoSlot Acquire(RepoUrl url, out Task<RepoCache> opening)
     {
-        var lazy = _repos.GetOrAdd(url.CacheKey, _ => new Lazy<Task<RepoCache>>(() => CreateRepoAsync(url)));
-        return lazy.Value.WaitAsync(cancellationToken);
+        lock (_reposGate)
+        {
+            if (!_repos.TryGetValue(url.CacheKey, out var slot))
+            {
+                slot = new RepoSlot(url.CacheKey, _paths.RepoDir(url));
+                _repos.Add(url.CacheKey, slot);
+            }
+
+            // Started off the lock: opening creates directories and runs git.
+            var target = slot;
+            slot.Opening ??= Task.Run(() => CreateRepoAsync(url, target), CancellationToken.None);
+            slot.Url = url.Normalized;
+            slot.Users++;
+            slot.LastUse = _time.GetTimestamp();
+            opening = slot.Opening;
+            return slot;
+        }
     }
 
-    private async Task<RepoCache> CreateRepoAsync(RepoUrl url)
+    private void Release(RepoSlot slot)
     {
-        var repo = new RepoCache(url, _paths.RepoDir(url), _runner, _options, _time, _metrics, _logger, () => Interlocked.Increment(ref _sequence), _lifetime.Token);
+        lock (_reposGate)
+        {
+            slot.Users--;
+            slot.LastUse = _time.GetTimestamp();
+        }
+    }
+
+    private async Task<RepoCache> CreateRepoAsync(RepoUrl url, RepoSlot slot)
+    {
+        var repo = new RepoCache(url, slot.Dir, _runner, _options, _time, _metrics, _logger, () => Interlocked.Increment(ref _sequence), _lifetime.Token);
         try
         {
             var trees = await repo.InitializeAsync(_lifetime.Token);
             _trees.Adopt(trees);
+            lock (_reposGate)
+            {
+                slot.Repo = repo;
+            }
+
             return repo;
         }
         catch (Exception ex)
         {
             // A failed set-up (disk full, say) must not stick: the next caller tries again.
-            _repos.TryRemove(url.CacheKey, out _);
+            lock (_reposGate)
+            {
+                slot.Opening = null;
+            }
+
             repo.Dispose();
             if (ex is IOException or UnauthorizedAccessException)
             {

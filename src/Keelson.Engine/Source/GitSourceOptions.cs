@@ -18,6 +18,34 @@ public sealed record GitSourceOptions
     /// <summary>Extracted trees kept on disk (all repositories together); the least recently used unused ones go first.</summary>
     public int MaxTrees { get; init; } = 64;
 
+    /// <summary>
+    /// A repository cache (its bare repository and extracted trees) not used for this long is removed from disk and
+    /// memory: the repository of a deleted or re-pointed Application, a renamed repository or a finished preview
+    /// environment would otherwise stay for the life of the cache. An hour is twenty polls at the operator's default
+    /// interval of 3 minutes, so a repository still in use is never dropped between two polls, and one that is
+    /// dropped by mistake only costs a shallow fetch. The operator raises it when its polling interval is long.
+    /// </summary>
+    public TimeSpan RepoIdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Size the bare repositories may reach together (extracted trees are bounded by <see cref="MaxTrees"/> and
+    /// <see cref="MaxTreeBytes"/>). Above it the least recently used repositories are removed, even recently used
+    /// ones, but never one in use (a git command running in it, or a caller reading its files). A repository keeps
+    /// every commit it ever fetched, so this also bounds the history one busy repository piles up: removed, it is
+    /// fetched again shallow at its next use. Set it well above the repositories in steady use, or they will evict
+    /// each other and be fetched again at every poll.
+    /// </summary>
+    public long MaxRepoCacheBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// How often the repository caches are checked against <see cref="RepoIdleTimeout"/> and
+    /// <see cref="MaxRepoCacheBytes"/>: a timer, not a check after fetches, so an operator that fetches nothing any
+    /// more (its last Application deleted) still frees the disk, and one busy repository can be removed at a moment
+    /// nobody uses it. Only repositories fetched since the last check are measured again, so a check costs a walk of
+    /// what changed, not of the whole cache.
+    /// </summary>
+    public TimeSpan RepoTrimInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The git executable.</summary>
     public string GitPath { get; init; } = "git";
 

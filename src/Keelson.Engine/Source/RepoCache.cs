@@ -31,6 +31,7 @@ internal sealed partial class RepoCache : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationToken _lifetime;
     private readonly Func<long> _sequence;
+    private long _fetchCount;
 
     public RepoCache(
         RepoUrl url,
@@ -63,6 +64,29 @@ internal sealed partial class RepoCache : IDisposable
     public string GitDir { get; }
 
     public string TreesDir { get; }
+
+    /// <summary>Counts the fetches run so far, so a size measured after the last one is known to be current.</summary>
+    public long Fetches => Interlocked.Read(ref _fetchCount);
+
+    /// <summary>
+    /// Whether a git command of this repository runs or is about to: an ls-remote, a fetch or a commit read, also one
+    /// whose callers have all given up (it carries on for the cache's sake).
+    /// </summary>
+    public bool IsBusy
+    {
+        get
+        {
+            lock (_refsGate)
+            {
+                if (_refs.Values.Any(e => !e.Task.IsCompleted))
+                {
+                    return true;
+                }
+            }
+
+            return _fetches.IsRunning || _commitReads.IsRunning;
+        }
+    }
 
     public void Dispose() => _writeLock.Dispose();
 
@@ -362,6 +386,7 @@ internal sealed partial class RepoCache : IDisposable
                 Description = $"git fetch of {Url}",
             },
             _lifetime);
+        Interlocked.Increment(ref _fetchCount);
         var elapsed = _time.GetElapsedTime(start);
         _metrics.FetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind));
         LogFetched(Url.Normalized, kind, result.ExitCode, elapsed.TotalMilliseconds);

@@ -30,30 +30,45 @@ internal sealed class SingleFlight<TKey, TValue>
         }
     }
 
+    /// <summary>Whether any work is running (or has just finished and is being forgotten).</summary>
+    public bool IsRunning => !_running.IsEmpty;
+
+    /// <summary>Whether work for a key that matches is running (or has just finished and is being forgotten).</summary>
+    public bool IsRunningFor(Func<TKey, bool> match) => _running.Keys.Any(match);
+
     /// <summary>Completes when all work running now has finished (successfully or not).</summary>
     public Task IdleAsync() => Task.WhenAll(_running.Values.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
 
     private async Task RunAsync(TKey key, Func<Task<TValue>> work, TaskCompletionSource<TValue> completion)
     {
+        var value = default(TValue)!;
+        Exception? failure = null;
         try
         {
             // Off the caller's stack, so the caller's locks and synchronous prefix are not the work's.
-            var value = await Task.Run(work);
-            completion.SetResult(value);
-        }
-        catch (OperationCanceledException ex)
-        {
-            completion.SetCanceled(ex.CancellationToken);
+            value = await Task.Run(work);
         }
         catch (Exception ex)
         {
-            completion.SetException(ex);
+            failure = ex;
         }
-        finally
+
+        // Forgotten before anyone learns the outcome: whoever sees the work done never sees it running.
+        _running.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, completion.Task));
+        switch (failure)
         {
-            _running.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, completion.Task));
-            // Nobody may be waiting any more; the failure was reported to those who were.
-            _ = completion.Task.Exception;
+            case null:
+                completion.SetResult(value);
+                break;
+            case OperationCanceledException cancelled:
+                completion.SetCanceled(cancelled.CancellationToken);
+                break;
+            default:
+                completion.SetException(failure);
+                break;
         }
+
+        // Nobody may be waiting any more; the failure was reported to those who were.
+        _ = completion.Task.Exception;
     }
 }

@@ -5,7 +5,7 @@ namespace Keelson.Engine.Source;
 /// <summary>
 /// Counters of the work the source does, so "nothing changed" can be checked to cost no fetch. Instruments (meter
 /// <see cref="GitSource.MeterName"/>): keelson.source.ls_remotes, keelson.source.fetches (tag <c>kind</c>:
-/// commit, ref, all), keelson.source.fetch.duration (s), keelson.source.extractions, keelson.source.trees.evicted.
+/// commit, ref, all), keelson.source.fetch.duration (s), keelson.source.extractions, keelson.source.trees.evicted, keelson.source.repos.removed (tag <c>reason</c>: idle, size).
 /// </summary>
 internal sealed class SourceMetrics : IDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class SourceMetrics : IDisposable
         FetchDuration = Meter.CreateHistogram<double>("keelson.source.fetch.duration", "s", "Duration of git fetch runs");
         Extractions = Meter.CreateCounter<long>("keelson.source.extractions", "{tree}", "Commits whose files were written to disk");
         TreesEvicted = Meter.CreateCounter<long>("keelson.source.trees.evicted", "{tree}", "Extracted trees removed by the garbage collector");
+        ReposRemoved = Meter.CreateCounter<long>("keelson.source.repos.removed", "{repository}", "Repository caches removed, unused for too long or over the size limit");
     }
 
     public Meter Meter { get; }
@@ -33,6 +34,8 @@ internal sealed class SourceMetrics : IDisposable
     public Counter<long> Extractions { get; }
 
     public Counter<long> TreesEvicted { get; }
+
+    public Counter<long> ReposRemoved { get; }
 
     public void Dispose()
     {

@@ -10,6 +10,8 @@ namespace Keelson.Engine.Source;
 /// .keelson/tmp/              per-command credential directories (0700), deleted after each command
 /// repos/&lt;key&gt;/repo.git     bare repository of one URL (key: hash of the normalised URL)
 /// repos/&lt;key&gt;/trees/&lt;sha&gt;  extracted files of one commit
+/// repos/&lt;key&gt;/url          the normalised URL, for people (and log lines) reading the cache
+/// repos/.del-&lt;id&gt;          a repository cache being removed (renamed aside first, so a new one can take its place)
 /// </code>
 /// </summary>
 internal sealed class SourcePaths

@@ -77,6 +77,27 @@ internal sealed partial class TreeStore
         }
     }
 
+    /// <summary>Whether a tree directly under <paramref name="dir"/> is leased (someone reads its files).</summary>
+    public bool AnyLeasedIn(string dir)
+    {
+        lock (_gate)
+        {
+            return _entries.Values.Any(e => e.Leases > 0 && InDir(e, dir));
+        }
+    }
+
+    /// <summary>Forgets the unleased trees directly under <paramref name="dir"/>, whose directory is being removed whole.</summary>
+    public void ForgetAllIn(string dir)
+    {
+        lock (_gate)
+        {
+            foreach (var entry in _entries.Values.Where(e => e.Leases == 0 && InDir(e, dir)).ToList())
+            {
+                _entries.Remove(entry.Path);
+            }
+        }
+    }
+
     /// <summary>Records trees found on disk at start-up, oldest first, as older than anything used since.</summary>
     public void Adopt(IEnumerable<string> pathsOldestFirst)
     {
@@ -148,6 +169,9 @@ internal sealed partial class TreeStore
             LogEvictionFailed(path, ex.Message);
         }
     }
+
+    private static bool InDir(Entry entry, string dir) =>
+        string.Equals(Path.GetDirectoryName(entry.Path), dir, StringComparison.Ordinal);
 
     private void Release(Entry entry)
     {

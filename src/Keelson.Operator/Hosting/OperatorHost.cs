@@ -44,8 +44,9 @@ public sealed partial class OperatorHost : IAsyncDisposable
         _cacheRoot = options.CacheRoot ?? Path.Combine(Path.GetTempPath(), "keelson-cache-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_cacheRoot);
         _client = new KubeClient(options.Cluster, new KubeClientOptions { TimeProvider = options.Time, LoggerFactory = loggers, Qps = options.KubeApiQps, Burst = options.KubeApiBurst });
+        var git = new GitSourceOptions { CacheRoot = _cacheRoot, AllowFileUrls = options.AllowFileUrls };
         var source = new GitSource(
-            new GitSourceOptions { CacheRoot = _cacheRoot, AllowFileUrls = options.AllowFileUrls },
+            git with { RepoIdleTimeout = RepoIdleTimeout(git.RepoIdleTimeout, options.Reconciler.ReconcileInterval) },
             loggers.CreateLogger<GitSource>(),
             options.Time);
         var renderer = new ManifestRenderer(options.Render, options.Time, loggers.CreateLogger<ManifestRenderer>());
@@ -56,6 +57,15 @@ public sealed partial class OperatorHost : IAsyncDisposable
         _reconciler = new ApplicationReconciler(_client, Engine, _events, options.Reconciler, Metrics, options.Time, loggers.CreateLogger<ApplicationReconciler>());
         Metrics.QueueDepth = () => _reconciler.QueueDepth;
     }
+
+    /// <summary>
+    /// A repository polled less often than its cache's idle timeout would be removed and fetched again at every poll:
+    /// keep it for at least four polling intervals (jitter included).
+    /// </summary>
+    internal static TimeSpan RepoIdleTimeout(TimeSpan standard, TimeSpan reconcileInterval) =>
+        reconcileInterval > TimeSpan.MaxValue / 4 ? TimeSpan.MaxValue
+        : reconcileInterval * 4 > standard ? reconcileInterval * 4
+        : standard;
 
     /// <summary>The pipeline shared by every Application.</summary>
     public SyncEngine Engine { get; }

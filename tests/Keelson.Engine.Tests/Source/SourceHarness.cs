@@ -16,7 +16,7 @@ internal sealed class SourceHarness : IAsyncDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _counts = new();
 
-    private SourceHarness(Func<GitSourceOptions, GitSourceOptions>? configure, TimeProvider time, IReadOnlyList<string> sshOptions)
+    private SourceHarness(Func<GitSourceOptions, GitSourceOptions>? configure, TimeProvider time, IReadOnlyList<string> sshOptions, Action<GitInvocation>? started)
     {
         var options = new GitSourceOptions { CacheRoot = _cache.Path, CommandTimeout = TimeSpan.FromSeconds(60) };
         Options = configure?.Invoke(options) ?? options;
@@ -25,7 +25,15 @@ internal sealed class SourceHarness : IAsyncDisposable
             Logs,
             time,
             meterFactory: null,
-            new GitHooks { Started = Invocations.Enqueue, SshOptions = sshOptions });
+            new GitHooks
+            {
+                Started = invocation =>
+                {
+                    Invocations.Enqueue(invocation);
+                    started?.Invoke(invocation);
+                },
+                SshOptions = sshOptions,
+            });
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, Source.Meter))
@@ -53,8 +61,16 @@ internal sealed class SourceHarness : IAsyncDisposable
 
     public long Extractions => Count("keelson.source.extractions");
 
-    public static SourceHarness Create(Func<GitSourceOptions, GitSourceOptions>? configure = null, TimeProvider? time = null, IReadOnlyList<string>? sshOptions = null) =>
-        new(configure, time ?? TimeProvider.System, sshOptions ?? []);
+    /// <param name="started">Called on the thread that started each git process, right after the start.</param>
+    public static SourceHarness Create(
+        Func<GitSourceOptions, GitSourceOptions>? configure = null,
+        TimeProvider? time = null,
+        IReadOnlyList<string>? sshOptions = null,
+        Action<GitInvocation>? started = null) =>
+        new(configure, time ?? TimeProvider.System, sshOptions ?? [], started);
+
+    /// <summary>The cache directory of a repository URL (bare repository and extracted trees).</summary>
+    public string RepoDir(string url) => Path.Combine(CacheRoot, "repos", RepoUrl.Parse(url, allowFile: true).CacheKey);
 
     public long Count(string instrument) => _counts.GetValueOrDefault(instrument);
 
