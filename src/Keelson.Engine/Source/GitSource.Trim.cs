@@ -197,18 +197,10 @@ public sealed partial class GitSource
 
     private void Delete(string dir)
     {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Gone already.
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if (SourcePaths.TryDelete(dir) is { } error)
         {
             // Left aside; the next check tries again.
-            LogRepoRemoveFailed(dir, ex.Message);
+            LogRepoRemoveFailed(dir, error);
         }
     }
 

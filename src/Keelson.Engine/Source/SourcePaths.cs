@@ -99,6 +99,27 @@ internal sealed class SourcePaths
         }
     }
 
+    /// <summary>
+    /// Deletes a directory tree; one already gone counts as deleted. Returns why it could not be deleted (a file in use,
+    /// permissions), for the caller to log and try again later, or null.
+    /// </summary>
+    public static string? TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>Options that create a new file readable and writable by its owner only.</summary>
     public static FileStreamOptions PrivateFile()
     {

@@ -156,17 +156,9 @@ internal sealed partial class TreeStore
 
     public void Delete(string path)
     {
-        try
+        if (SourcePaths.TryDelete(path) is { } error)
         {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Gone already.
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogEvictionFailed(path, ex.Message);
+            LogEvictionFailed(path, error);
         }
     }
 

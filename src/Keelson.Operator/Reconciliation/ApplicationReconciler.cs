@@ -41,6 +41,11 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     // stored, and the status that ends it. The next reconcile records that end instead of running the sync again.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset? Mark, ApplicationStatus Status)> _unrecorded = new(StringComparer.Ordinal);
 
+    // Credentials read from the Secrets Applications name, with when they were read (the clock's timestamp): without
+    // them every reconcile of every Application on a private repository would GET its Secret. Kept for
+    // SecretCacheTtl; a refresh reads afresh (a rotated password, a Secret just fixed). Misses are not kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (GitCredentials Credentials, long ReadAt)> _secrets = new(StringComparer.Ordinal);
+
     // The cluster's version and API versions for charts' .Capabilities, asked for at most once a minute.
     private ClusterCapabilities? _capabilities;
 
@@ -251,7 +256,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
         request = request with { Source = request.Source with { FreshRefs = refreshRequested }, OwnerExists = ApplicationExists };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
-        var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, cancellationToken);
+        var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, fresh: refreshRequested, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
         // The engine asks whether to sync once it has compared, and syncs on that same comparison. Every sync decided
         // here is a whole sync operation and runs its hooks, as Argo CD's does: one the user asked for, or the retry of
@@ -288,6 +293,12 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
                 Error = credentialError,
             };
         var compare = result.Comparison ?? result;
+        if (compare.Error is { Stage: SyncStage.Source })
+        {
+            // Perhaps refused with what the Secret said a minute ago: the next attempt reads it again.
+            ForgetSecrets(app, spec);
+        }
+
         _metrics.ObserveRun(compare);
 
         // Without a comparison (the source or render failed) the engine did not ask.
@@ -384,12 +395,12 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     /// An Application only ever uses Secrets of its own namespace that its spec names. The values only go to the source.
     /// </summary>
     private async Task<(GitCredentials? Credentials, IReadOnlyList<RepositoryCredentials> Dependencies, SyncError? Error)> CredentialsAsync(
-        JsonObject app, ApplicationSpec spec, CancellationToken cancellationToken)
+        JsonObject app, ApplicationSpec spec, bool fresh, CancellationToken cancellationToken)
     {
         GitCredentials? credentials = null;
         if (spec.Source.SecretName is { } name)
         {
-            (credentials, var error) = await ReadCredentialsAsync(app, name, "spec.source.secretRef", cancellationToken);
+            (credentials, var error) = await ReadCredentialsAsync(app, name, "spec.source.secretRef", fresh, cancellationToken);
             if (error is not null)
             {
                 return (null, [], error);
@@ -400,7 +411,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         for (var i = 0; i < spec.Source.DependencyRepositories.Count; i++)
         {
             var repo = spec.Source.DependencyRepositories[i];
-            var (read, error) = await ReadCredentialsAsync(app, repo.SecretName, $"spec.source.helm.repositories[{i}].secretRef", cancellationToken);
+            var (read, error) = await ReadCredentialsAsync(app, repo.SecretName, $"spec.source.helm.repositories[{i}].secretRef", fresh, cancellationToken);
             if (error is not null)
             {
                 return (credentials, [], error);
@@ -412,14 +423,55 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         return (credentials, dependencies, null);
     }
 
-    private async Task<(GitCredentials? Credentials, SyncError? Error)> ReadCredentialsAsync(JsonObject app, string name, string field, CancellationToken cancellationToken)
+    private async Task<(GitCredentials? Credentials, SyncError? Error)> ReadCredentialsAsync(
+        JsonObject app, string name, string field, bool fresh, CancellationToken cancellationToken)
     {
+        var key = KubeObject.Key(app.GetNamespace(), name);
+        if (!fresh && _secrets.TryGetValue(key, out var cached) && _time.GetElapsedTime(cached.ReadAt) < _options.SecretCacheTtl)
+        {
+            return (cached.Credentials, null);
+        }
+
         var secret = await _client.TryGetAsync(Secrets, app.GetNamespace(), name, cancellationToken);
         if (secret is null)
         {
+            _secrets.TryRemove(key, out _);
             return (null, new SyncError(SyncStage.Source, "SecretNotFound", $"the Secret {app.GetNamespace()}/{name} named by {field} does not exist"));
         }
 
+        var credentials = Credentials(secret);
+        ForgetExpiredSecrets();
+        _secrets[key] = (credentials, _time.GetTimestamp());
+        return (credentials, null);
+    }
+
+    private void ForgetSecrets(JsonObject app, ApplicationSpec spec)
+    {
+        foreach (var name in spec.Source.DependencyRepositories.Select(r => r.SecretName).Append(spec.Source.SecretName).OfType<string>())
+        {
+            _secrets.TryRemove(KubeObject.Key(app.GetNamespace(), name), out _);
+        }
+    }
+
+    /// <summary>Drops expired entries once there are many (Secrets no Application names any more).</summary>
+    private void ForgetExpiredSecrets()
+    {
+        if (_secrets.Count < 1024)
+        {
+            return;
+        }
+
+        foreach (var (key, entry) in _secrets)
+        {
+            if (_time.GetElapsedTime(entry.ReadAt) >= _options.SecretCacheTtl)
+            {
+                _secrets.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private static GitCredentials Credentials(JsonObject secret)
+    {
         string? Read(string field)
         {
             if (JsonRead.String(JsonRead.Object(secret, "data"), field) is not { } encoded)
@@ -437,14 +489,14 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             }
         }
 
-        return (new GitCredentials
+        return new GitCredentials
         {
             Username = Read("username"),
             Password = Read("password"),
             SshPrivateKey = Read("sshPrivateKey"),
             KnownHosts = Read("knownHosts"),
             CaCertificate = Read("caFile"),
-        }, null);
+        };
     }
 
     private static SyncRequest Request(string key, ApplicationSpec spec, ApplicationStatus previous, bool hard) => new()

@@ -31,6 +31,12 @@ public sealed record ReconcilerOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// How long credentials read from a Secret are reused before it is read again; a refresh
+    /// (<c>keelson.dev/refresh</c>) always reads it afresh.
+    /// </summary>
+    public TimeSpan SecretCacheTtl { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Longest self-heal backoff.</summary>
     public TimeSpan SelfHealMaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
 }

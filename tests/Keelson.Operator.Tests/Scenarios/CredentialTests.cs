@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Keelson.Kubernetes;
+using Keelson.Testing;
 using Keelson.Testing.Git;
 
 namespace Keelson.Operator.Tests.Scenarios;
@@ -22,6 +25,26 @@ public sealed class CredentialTests
         await s.KubectlAsync(["create", "secret", "generic", "repo-creds", "-n", Scenario.AppNamespace, $"--from-literal=username={server.Username}", $"--from-literal=password={server.Password}"]);
         await s.RefreshAsync("private");
         await s.WaitSyncedAsync("private", commit, ct);
+
+        // Reconciles that find nothing new reuse the credentials read a moment ago: no Secret read each time.
+        var requests = s.Cluster.Server.Requests;
+        var reads = requests.Count("get", "secrets");
+        for (var i = 0; i < 3; i++)
+        {
+            var reconciles = s.ReconcileCount();
+            await s.Client.PatchAsync(
+                Scenario.ConfigMaps, "shop", "settings", PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["touched"] = $"{i}" } } },
+                new PatchOptions { FieldManager = "kubectl-label" }, ct);
+            await Eventually.WaitAsync(() => s.ReconcileCount() > reconciles, "a reconcile after the label", cancellationToken: ct);
+        }
+
+        Assert.Equal(reads, requests.Count("get", "secrets"));
+
+        // A refresh reads the Secret again (a password just rotated).
+        var refreshed = s.ReconcileCount();
+        await s.RefreshAsync("private");
+        await Eventually.WaitAsync(() => s.ReconcileCount() > refreshed, "the refresh", cancellationToken: ct);
+        Assert.Equal(reads + 1, requests.Count("get", "secrets"));
 
         var everything = await s.KubectlAsync(["get", "applications,events", "-n", Scenario.AppNamespace, "-o", "yaml"]);
         Assert.DoesNotContain(server.Password, everything, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Keelson.Kubernetes;
 using Keelson.Operator.Applications;
@@ -66,11 +65,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var revision = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-            .Write("chart/templates/all.yaml", Templates)
-            .CommitAsync("Add the chart", ct);
+        var revision = await AddChartAsync(s, ct);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var phases = new List<string>();
         var watch = Task.Run(
@@ -119,11 +114,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var first = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-            .Write("chart/templates/all.yaml", Templates)
-            .CommitAsync("Add the chart", ct);
+        var first = await AddChartAsync(s, ct);
         await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
         var synced = await s.WaitSyncedAsync("shop", first, ct);
 
@@ -183,18 +174,18 @@ public sealed class HookScenarioTests
 
         // A reconcile (a managed object changed by someone else) finds every object in place: no sync, and the failure
         // stays, now beside the Synced comparison.
-        var reconciles = Reconciles(s);
+        var reconciles = s.ReconcileCount();
         await TouchAsync(s, "1", ct);
         var settled = await s.WaitForAsync("shop", st => st.SyncStatus == "Synced", "a reconcile after the label", ct);
-        await Eventually.WaitAsync(() => Reconciles(s) > reconciles, "the reconcile to finish", cancellationToken: ct);
+        await Eventually.WaitAsync(() => s.ReconcileCount() > reconciles, "the reconcile to finish", cancellationToken: ct);
         Assert.Equal(error.Message, settled.Conditions.Single(c => c.Type == "SyncError" && c.IsTrue).Message);
         Assert.Equal(3, requests.Count("patch", "jobs", fieldManager: "keelson"));
 
         // The steady state writes nothing.
         var writes = requests.Count("patch", "applications");
-        reconciles = Reconciles(s);
+        reconciles = s.ReconcileCount();
         await TouchAsync(s, "2", ct);
-        await Eventually.WaitAsync(() => Reconciles(s) > reconciles, "another reconcile", cancellationToken: ct);
+        await Eventually.WaitAsync(() => s.ReconcileCount() > reconciles, "another reconcile", cancellationToken: ct);
         Assert.Equal(writes, requests.Count("patch", "applications"));
         Assert.Equal(3, requests.Count("patch", "jobs", fieldManager: "keelson"));
 
@@ -211,11 +202,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-            .Write("chart/templates/all.yaml", Templates)
-            .CommitAsync("Add the chart", ct);
+        var commit = await AddChartAsync(s, ct);
         await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart", automated: false));
         await SyncAsync(s, "1");
         var first = await s.WaitForAsync("shop", st => st.Operation is { Phase: "Succeeded" } && st.SyncStatus == "Synced", "the first manual sync", ct);
@@ -238,11 +225,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-            .Write("chart/templates/all.yaml", Templates)
-            .CommitAsync("Add the chart", ct);
+        var commit = await AddChartAsync(s, ct);
         // The operator stops while the pre-install migration runs (longer than it waits for work under way when
         // stopping): nothing after the migration was applied, the sync shows Running.
         s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
@@ -266,11 +249,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-            .Write("chart/templates/all.yaml", Templates)
-            .CommitAsync("Add the chart", ct);
+        var commit = await AddChartAsync(s, ct);
         var requests = s.Cluster.Server.Requests;
 
         // The first status write marks the sync Running while the migration runs; the second, which would end it, is
@@ -288,6 +267,13 @@ public sealed class HookScenarioTests
         Assert.Equal(commit, Assert.Single(synced.History).Revision);
     }
 
+    /// <summary>Commits the shop chart with its migration hook (passing) and the post-install ConfigMap.</summary>
+    private static Task<string> AddChartAsync(Scenario s, CancellationToken ct) => s.Repo
+        .Write("chart/Chart.yaml", Chart)
+        .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
+        .Write("chart/templates/all.yaml", Templates)
+        .CommitAsync("Add the chart", ct);
+
     private static Task<string> SyncAsync(Scenario s, string value) =>
         s.KubectlAsync(["annotate", "--overwrite", "-n", Scenario.AppNamespace, "application", "shop", $"{ApplicationNames.SyncAnnotation}={value}"]);
 
@@ -296,11 +282,4 @@ public sealed class HookScenarioTests
         s.Client.PatchAsync(
             Scenario.ConfigMaps, "shop", "settings", PatchType.Merge, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["touched"] = value } } },
             new PatchOptions { FieldManager = "kubectl-label" }, ct);
-
-    private static long Reconciles(Scenario s)
-    {
-        const string name = "keelson_reconcile_total ";
-        var line = s.Host.Metrics.Render().Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal));
-        return long.Parse(line[name.Length..], CultureInfo.InvariantCulture);
-    }
 }

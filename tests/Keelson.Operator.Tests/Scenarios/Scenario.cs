@@ -163,6 +163,14 @@ internal sealed class Scenario : IAsyncDisposable
           greeting: {value}
         """;
 
+    /// <summary>Reconciles the operator has finished (its <c>keelson_reconcile_total</c>).</summary>
+    public long ReconcileCount()
+    {
+        const string name = "keelson_reconcile_total ";
+        var line = Host.Metrics.Render().Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        return long.Parse(line[name.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
