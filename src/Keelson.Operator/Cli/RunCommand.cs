@@ -17,6 +17,11 @@ internal static class RunCommand
         var ns = new Option<string?>("--namespace") { Description = "Watch Applications of this namespace only (default: all)" };
         var concurrency = new Option<int>("--concurrency") { Description = "Applications reconciled at once", DefaultValueFactory = _ => 4 };
         var interval = new Option<string>("--reconcile-interval") { Description = "Periodic check of every Application (Go duration; jitter is added)", DefaultValueFactory = _ => "3m" };
+        var grace = new Option<string>("--shutdown-grace")
+        {
+            Description = "How long stopping waits for syncs under way (hooks) before cutting them short; keep it below the pod's terminationGracePeriodSeconds (a cut sync is run again by the next operator)",
+            DefaultValueFactory = _ => "25s",
+        };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Use a Lease so only one replica reconciles", DefaultValueFactory = _ => true };
         var leaseNamespace = new Option<string>("--lease-namespace")
         {
@@ -39,7 +44,7 @@ internal static class RunCommand
         var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps (with a limit set)", DefaultValueFactory = _ => 100 };
         var command = new Command("run", "Run the operator against a cluster")
         {
-            kubeconfig, context, ns, concurrency, interval, leaderElect, leaseNamespace, metrics, cacheDir, allowFile, qps, burst,
+            kubeconfig, context, ns, concurrency, interval, grace, leaderElect, leaseNamespace, metrics, cacheDir, allowFile, qps, burst,
         };
         command.SetAction(async (parse, stopToken) =>
         {
@@ -49,6 +54,12 @@ internal static class RunCommand
             if (!CliDurations.TryParse(parse.GetValue(interval)!, out var reconcileInterval))
             {
                 await output.WriteLineAsync($"--reconcile-interval: '{parse.GetValue(interval)}' is not a duration (write e.g. 30s, 3m)");
+                return 2;
+            }
+
+            if (!CliDurations.TryParse(parse.GetValue(grace)!, out var shutdownGrace))
+            {
+                await output.WriteLineAsync($"--shutdown-grace: '{parse.GetValue(grace)}' is not a duration (write e.g. 25s, 1m)");
                 return 2;
             }
 
@@ -93,6 +104,7 @@ internal static class RunCommand
                         Namespace = parse.GetValue(ns),
                         Concurrency = parse.GetValue(concurrency),
                         ReconcileInterval = reconcileInterval,
+                        ShutdownGrace = shutdownGrace,
                     },
                     LoggerFactory = loggers,
                 },
