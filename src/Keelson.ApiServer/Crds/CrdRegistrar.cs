@@ -70,6 +70,13 @@ internal sealed class CrdRegistrar(ObjectService objects, ResourceRegistry regis
             return;
         }
 
+        // A terminating CRD keeps serving what it served (its objects are being deleted) and is never served anew:
+        // this may run on a commit's thread after the CRD's final delete, and must not bring back what that unserved.
+        if (stored.Terminating)
+        {
+            return;
+        }
+
         var crd = stored.Object;
         var types = CustomResources.FromCrd(crd);
         var conflict = types.Count == 0 ? null : NameConflict(name, types[0]);
@@ -77,11 +84,12 @@ internal sealed class CrdRegistrar(ObjectService objects, ResourceRegistry regis
         {
             registry.SetCustom(name, types);
             _served[name] = types[0].GroupResource;
-        }
-
-        if (stored.Terminating)
-        {
-            return;
+            if (objects.Store.Get(Resource, "", name) is null)
+            {
+                // Deleted since it was read: that delete unserved it before this served it.
+                Unserve(name);
+                return;
+            }
         }
 
         var desired = (JsonObject)crd.DeepClone();
