@@ -348,7 +348,11 @@ public sealed partial class SyncEngine
             if (hooksDue && desired.Hooks.Any(h => h.Hook!.RunsIn(HookPhase.After))
                 && !failures && errors.Count == 0 && pruned.All(p => p.State != PruneState.Failed))
             {
-                await WhileWaitingAsync(request, () => RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken));
+                await WhileWaitingAsync(request, async () =>
+                {
+                    await RunPostHooksAsync(desired, diff, outcomes, hookOutcomes, errors, cancellationToken);
+                    return true;
+                });
             }
 
             return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
@@ -406,14 +410,6 @@ public sealed partial class SyncEngine
         using (request.WhileWaiting?.Invoke())
         {
             return await wait();
-        }
-    }
-
-    private static async Task WhileWaitingAsync(SyncRequest request, Func<Task> wait)
-    {
-        using (request.WhileWaiting?.Invoke())
-        {
-            await wait();
         }
     }
 

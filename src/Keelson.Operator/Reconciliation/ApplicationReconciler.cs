@@ -88,9 +88,6 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     /// <summary>Keys waiting or in progress (a gauge for /metrics).</summary>
     public int QueueDepth => _queue.Count + _queue.WaitingCount + _queue.ProcessingCount;
 
-    /// <summary>Applications known to the informer.</summary>
-    public IReadOnlyList<JsonObject> Applications => _informer.List();
-
     /// <summary>Runs the informer and the workers until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

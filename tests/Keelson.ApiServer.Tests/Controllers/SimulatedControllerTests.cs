@@ -6,28 +6,12 @@ using Keelson.Testing;
 namespace Keelson.ApiServer.Tests.Controllers;
 
 /// <summary>The simulated controllers on a fake clock: nothing becomes ready until the test moves time.</summary>
-public sealed class SimulatedControllerTests : IAsyncLifetime
+public sealed class SimulatedControllerTests : ClockedSimulatorTests
 {
-    private readonly FakeTimeProvider _clock = new();
-    private Simulator _sim = null!;
-
-    private HttpClient Client => _sim.Client;
-
-    public async ValueTask InitializeAsync() =>
-        _sim = await Simulator.StartAsync(new ApiServerOptions { TimeProvider = _clock, ReadyDelay = TimeSpan.FromSeconds(10) });
-
-    public ValueTask DisposeAsync() => _sim.DisposeAsync();
-
-    private Task<JsonObject> WaitForAsync(string path, Func<JsonObject, bool> done, string what) =>
-        Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Object, done, what);
-
-    private static string? Condition(JsonObject obj, string type, string field = "status") =>
-        obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c.Field("type") == type)?.Field(field);
-
     [Fact]
     public async Task A_deployment_owns_a_replica_set_and_becomes_available_after_the_delay()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var path = $"/apis/apps/v1/namespaces/{ns}/deployments/web";
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 2));
         var progressing = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "1", "the deployment to be observed");
@@ -42,7 +26,7 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
         Assert.Equal("true", rs.Field("metadata.ownerReferences.0.blockOwnerDeletion"));
         Assert.NotNull(rs.Field("spec.selector.matchLabels.pod-template-hash"));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var ready = await WaitForAsync(path, d => Condition(d, "Available") == "True", "the deployment to become available");
         Assert.Equal("NewReplicaSetAvailable", Condition(ready, "Progressing", "reason"));
         Assert.Equal("2", ready.Field("status.availableReplicas"));
@@ -52,29 +36,29 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
 
         // Steady state: once the ReplicaSet is ready too, nothing more is written.
         await WaitForAsync($"/apis/apps/v1/namespaces/{ns}/replicasets/{rs.Field("metadata.name")}", r => r.Field("status.readyReplicas") == "2", "the replica set to be ready");
-        var changes = _sim.Host.StoredChanges;
-        _clock.Advance(TimeSpan.FromMinutes(5));
-        var reconciled = _sim.Host.Controllers.Reconciled;
+        var changes = Sim.Host.StoredChanges;
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var reconciled = Sim.Host.Controllers.Reconciled;
         await Client.PatchJsonAsync(path, JsonNode.Parse("""{"metadata":{"labels":{"touch":"1"}}}""")!);
-        await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
-        Assert.Equal(changes + 1, _sim.Host.StoredChanges);
+        await Until.WaitAsync(() => Sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
+        Assert.Equal(changes + 1, Sim.Host.StoredChanges);
     }
 
     [Fact]
     public async Task A_failing_deployment_exceeds_its_progress_deadline()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var body = Manifests.Deployment("broken", annotations: new Dictionary<string, string> { [SimulatedControllersAnnotation] = "true" });
         body["spec"]!["progressDeadlineSeconds"] = 60;
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", body);
         var path = $"/apis/apps/v1/namespaces/{ns}/deployments/broken";
         await WaitForAsync(path, d => d.Field("status.observedGeneration") == "1", "the deployment to be observed");
 
-        _clock.Advance(TimeSpan.FromSeconds(30));
+        Clock.Advance(TimeSpan.FromSeconds(30));
         var still = await WaitForAsync(path, d => d["status"] is not null, "status");
         Assert.Equal("True", Condition(still, "Progressing"));
 
-        _clock.Advance(TimeSpan.FromSeconds(31));
+        Clock.Advance(TimeSpan.FromSeconds(31));
         var failed = await WaitForAsync(path, d => Condition(d, "Progressing") == "False", "the progress deadline to pass");
         Assert.Equal("ProgressDeadlineExceeded", Condition(failed, "Progressing", "reason"));
         Assert.Equal("False", Condition(failed, "Available"));
@@ -85,8 +69,8 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     [Fact]
     public async Task Jobs_complete_or_fail_and_predicates_can_fail_any_workload()
     {
-        var ns = await _sim.NewNamespaceAsync();
-        _sim.Host.Controllers.FailWhen(o => o.Field("metadata.name") == "doomed");
+        var ns = await Sim.NewNamespaceAsync();
+        Sim.Host.Controllers.FailWhen(o => o.Field("metadata.name") == "doomed");
         foreach (var name in new[] { "ok", "doomed" })
         {
             var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":""" + $"\"{name}\"" + """},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""")!;
@@ -94,19 +78,19 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
         }
 
         await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => j.Field("status.active") == "1", "the job to start");
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var ok = await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => Condition(j, "Complete") == "True", "the job to complete");
         Assert.Equal("1", ok.Field("status.succeeded"));
         Assert.NotNull(ok.Field("status.completionTime"));
         var doomed = await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/doomed", j => Condition(j, "Failed") == "True", "the job to fail");
         Assert.Equal("BackoffLimitExceeded", Condition(doomed, "Failed", "reason"));
-        _sim.Host.Controllers.ClearFailures();
+        Sim.Host.Controllers.ClearFailures();
     }
 
     [Fact]
     public async Task A_finished_job_with_a_ttl_is_deleted_that_long_after_it_finished_and_others_stay()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         foreach (var (name, ttl) in new[] { ("short", (int?)30), ("kept", null) })
         {
             var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""")!;
@@ -122,17 +106,17 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
         var path = $"/apis/batch/v1/namespaces/{ns}/jobs/short";
         var started = await WaitForAsync(path, j => j.Field("status.active") == "1", "the job to start");
         await using var watch = await WatchStream.OpenAsync(Client, $"/apis/batch/v1/namespaces/{ns}/jobs?watch=true&fieldSelector=metadata.name%3Dshort&resourceVersion={started.Field("metadata.resourceVersion")}");
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         await WaitForAsync(path, j => Condition(j, "Complete") == "True", "the job to complete");
 
         // Not before its time: a change makes the controller look at it again, a second early.
-        _clock.Advance(TimeSpan.FromSeconds(29));
-        var reconciled = _sim.Host.Controllers.Reconciled;
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        var reconciled = Sim.Host.Controllers.Reconciled;
         await Client.PatchJsonAsync(path, JsonNode.Parse("""{"metadata":{"labels":{"touch":"1"}}}""")!);
-        await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
+        await Until.WaitAsync(() => Sim.Host.Controllers.Reconciled > reconciled, "the controllers to look at the change");
         (await Client.GetJsonAsync(path)).EnsureStatus(HttpStatusCode.OK);
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Status == HttpStatusCode.NotFound, "the job to be deleted at its ttl");
 
         // A watcher sees it complete, then go; the Job without a ttl stays.
@@ -144,7 +128,7 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     [Fact]
     public async Task Standalone_pods_that_are_not_restarted_run_to_completion_and_others_keep_running()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         static JsonNode Pod(string name, string restartPolicy, bool fail)
         {
             var pod = JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""")!;
@@ -167,7 +151,7 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
         var pending = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/test", p => p.Field("status.phase") is not null, "a first status");
         Assert.Equal("Pending", pending.Field("status.phase"));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var done = await WaitForAsync($"/api/v1/namespaces/{ns}/pods/test", p => p.Field("status.phase") == "Succeeded", "the pod to succeed");
         Assert.Equal("PodCompleted", Condition(done, "Ready", "reason"));
         Assert.Equal("0", done["status"]!["containerStatuses"]![0]!["state"]!["terminated"]!["exitCode"]!.ToJsonString());
@@ -180,7 +164,7 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     [Fact]
     public async Task Claims_bind_load_balancers_get_addresses_and_stateful_sets_become_ready()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims", JsonNode.Parse("""{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}""")!);
         await Client.PostJsonAsync($"/api/v1/namespaces/{ns}/services", JsonNode.Parse("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"lb"},"spec":{"type":"LoadBalancer","ports":[{"port":80}]}}""")!);
         var sts = Manifests.Deployment("db");
@@ -191,7 +175,7 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
         Assert.Equal("Pending", pending.Field("status.phase"));
         Assert.Equal("standard", pending.Field("spec.storageClassName"));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var bound = await WaitForAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims/data", c => c.Field("status.phase") == "Bound", "the claim to bind");
         Assert.Equal("1Gi", bound.Field("status.capacity.storage"));
         Assert.StartsWith("pvc-", bound.Field("spec.volumeName"));
@@ -204,33 +188,33 @@ public sealed class SimulatedControllerTests : IAsyncLifetime
     [Fact]
     public async Task A_switched_off_controller_leaves_status_alone()
     {
-        var ns = await _sim.NewNamespaceAsync();
-        _sim.Host.Controllers.DaemonSetsEnabled = false;
+        var ns = await Sim.NewNamespaceAsync();
+        Sim.Host.Controllers.DaemonSetsEnabled = false;
         try
         {
             var ds = Manifests.Deployment("agent");
             ds["kind"] = "DaemonSet";
-            var reconciled = _sim.Host.Controllers.Reconciled;
+            var reconciled = Sim.Host.Controllers.Reconciled;
             await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets", ds);
-            await Until.WaitAsync(() => _sim.Host.Controllers.Reconciled > reconciled, "the controllers to see the daemon set");
-            _clock.Advance(TimeSpan.FromSeconds(10));
+            await Until.WaitAsync(() => Sim.Host.Controllers.Reconciled > reconciled, "the controllers to see the daemon set");
+            Clock.Advance(TimeSpan.FromSeconds(10));
             var agent = (await Client.GetJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets/agent")).Object;
             Assert.Null(agent["status"]!["observedGeneration"]);
         }
         finally
         {
-            _sim.Host.Controllers.DaemonSetsEnabled = true;
+            Sim.Host.Controllers.DaemonSetsEnabled = true;
         }
     }
 
     [Fact]
     public async Task Watches_that_allow_bookmarks_get_one_each_interval()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var rv = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/configmaps")).Object.Field("metadata.resourceVersion");
         await using var watch = await WatchStream.OpenAsync(Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true");
-        await Until.WaitAsync(() => _sim.Host.OpenWatches >= 1, "the watch to be registered");
-        _clock.Advance(TimeSpan.FromMinutes(1));
+        await Until.WaitAsync(() => Sim.Host.OpenWatches >= 1, "the watch to be registered");
+        Clock.Advance(TimeSpan.FromMinutes(1));
         var bookmark = await watch.NextAsync("a bookmark");
         Assert.Equal("BOOKMARK", bookmark.Field("type"));
         Assert.Equal("ConfigMap", bookmark.Field("object.kind"));

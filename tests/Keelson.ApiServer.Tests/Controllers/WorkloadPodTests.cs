@@ -7,29 +7,13 @@ using Keelson.Testing;
 namespace Keelson.ApiServer.Tests.Controllers;
 
 /// <summary>Workloads run Pods, as on a real cluster, on a fake clock: Pods turn Running and Ready when their workload does.</summary>
-public sealed class WorkloadPodTests : IAsyncLifetime
+public sealed class WorkloadPodTests : ClockedSimulatorTests
 {
-    private readonly FakeTimeProvider _clock = new();
-    private Simulator _sim = null!;
-
-    private HttpClient Client => _sim.Client;
-
-    public async ValueTask InitializeAsync() =>
-        _sim = await Simulator.StartAsync(new ApiServerOptions { TimeProvider = _clock, ReadyDelay = TimeSpan.FromSeconds(10) });
-
-    public ValueTask DisposeAsync() => _sim.DisposeAsync();
-
     private async Task<List<JsonObject>> PodsAsync(string ns, string selector) =>
         [.. (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/pods?labelSelector={Uri.EscapeDataString(selector)}")).Object["items"]!.AsArray().Select(p => p!.AsObject())];
 
     private Task<List<JsonObject>> WaitForPodsAsync(string ns, string selector, Func<List<JsonObject>, bool> done, string what) =>
         Until.WaitAsync(_ => PodsAsync(ns, selector), done, what);
-
-    private Task<JsonObject> WaitForAsync(string path, Func<JsonObject, bool> done, string what) =>
-        Until.WaitAsync(async _ => (await Client.GetJsonAsync(path)).Object, done, what);
-
-    private static string? Condition(JsonObject obj, string type) =>
-        obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => c.Field("type") == type)?.Field("status");
 
     private static bool RunningAndReady(JsonObject pod) => pod.Field("status.phase") == "Running" && Condition(pod, "Ready") == "True";
 
@@ -38,7 +22,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_deployment_runs_a_ready_pod_per_replica_owned_by_its_replica_set_and_scaling_follows()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var body = Manifests.Deployment("web", replicas: 3);
         body["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { ["team"] = "shop" };
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", body);
@@ -48,7 +32,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
         var deployment = (await Client.GetJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments/web")).Object;
         Assert.NotEqual("True", Condition(deployment, "Available"));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         await WaitForAsync($"/apis/apps/v1/namespaces/{ns}/deployments/web", d => Condition(d, "Available") == "True", "the deployment to become available");
 
         // Available means the Pods are there and ready, as kubectl sees right after `wait --for=condition=Available`.
@@ -90,9 +74,9 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_new_image_moves_the_pods_to_the_new_replica_set_and_deleting_the_deployment_removes_them()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 2));
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var first = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2 && p.All(RunningAndReady), "two ready pods");
         var oldHash = first[0].Field("metadata.labels.pod-template-hash");
 
@@ -101,7 +85,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
         var rolled = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2 && p.All(x => x.Field("metadata.labels.pod-template-hash") != oldHash), "the new replica set's pods only");
         Assert.All(rolled, p => Assert.Equal("nginx:1.27", p.Field("spec.containers.0.image")));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var ready = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2 && p.All(RunningAndReady), "the new pods to be ready");
         Assert.All(ready, p => Assert.Equal("nginx:1.27", p.Field("status.containerStatuses.0.image")));
         var replicaSets = (await Client.GetJsonAsync($"/apis/apps/v1/namespaces/{ns}/replicasets")).Object["items"]!.AsArray();
@@ -115,7 +99,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_deleted_pod_is_replaced()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 2));
         var pods = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2, "two pods");
         var victim = pods[0].Field("metadata.name");
@@ -128,13 +112,13 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_deployment_has_pods_that_never_become_ready()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var body = Manifests.Deployment("broken", replicas: 2, annotations: new Dictionary<string, string> { [SimulatedControllers.FailAnnotation] = "true" });
         body["spec"]!["progressDeadlineSeconds"] = 60;
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", body);
         await WaitForPodsAsync(ns, "app=broken", p => p.Count == 2, "two pods");
 
-        _clock.Advance(TimeSpan.FromSeconds(61));
+        Clock.Advance(TimeSpan.FromSeconds(61));
         var crashing = await WaitForPodsAsync(ns, "app=broken", p => p.Count == 2 && p.All(x => Waiting(x) == "CrashLoopBackOff"), "the pods to crash-loop");
         Assert.All(crashing, p => Assert.Equal("False", Condition(p, "Ready")));
         Assert.All(crashing, p => Assert.Equal("false", p.Field("status.containerStatuses.0.ready")));
@@ -146,7 +130,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_stateful_set_runs_ordinal_pods_and_a_daemon_set_one()
     {
-        var ns = await _sim.NewNamespaceAsync();
+        var ns = await Sim.NewNamespaceAsync();
         var sts = Manifests.Deployment("db", replicas: 2);
         sts["kind"] = "StatefulSet";
         sts["spec"]!["serviceName"] = "db";
@@ -155,7 +139,7 @@ public sealed class WorkloadPodTests : IAsyncLifetime
         ds["kind"] = "DaemonSet";
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/daemonsets", ds);
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var pods = await WaitForPodsAsync(ns, "app=db", p => p.Count == 2 && p.All(RunningAndReady), "two ready stateful pods");
         Assert.Equal(["db-0", "db-1"], pods.Select(p => p.Field("metadata.name")).Order(StringComparer.Ordinal));
         Assert.All(pods, p => Assert.Equal("StatefulSet", p.Field("metadata.ownerReferences.0.kind")));
@@ -172,8 +156,8 @@ public sealed class WorkloadPodTests : IAsyncLifetime
     [Fact]
     public async Task A_job_pod_succeeds_and_a_failing_job_pod_fails()
     {
-        var ns = await _sim.NewNamespaceAsync();
-        _sim.Host.Controllers.FailWhen(o => o.Field("metadata.name") == "doomed");
+        var ns = await Sim.NewNamespaceAsync();
+        Sim.Host.Controllers.FailWhen(o => o.Field("metadata.name") == "doomed");
         foreach (var name in new[] { "ok", "doomed" })
         {
             var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}""")!;
@@ -188,12 +172,12 @@ public sealed class WorkloadPodTests : IAsyncLifetime
         Assert.Equal("Never", running.Field("spec.restartPolicy"));
         Assert.Equal("Job", running.Field("metadata.ownerReferences.0.kind"));
 
-        _clock.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(10));
         var done = Assert.Single(await WaitForPodsAsync(ns, "job-name=ok", p => p.Count == 1 && p[0].Field("status.phase") == "Succeeded", "the job's pod to succeed"));
         Assert.Equal("0", done.Field("status.containerStatuses.0.state.terminated.exitCode"));
         await WaitForAsync($"/apis/batch/v1/namespaces/{ns}/jobs/ok", j => Condition(j, "Complete") == "True", "the job to complete");
         var failed = Assert.Single(await WaitForPodsAsync(ns, "job-name=doomed", p => p.Count == 1 && p[0].Field("status.phase") == "Failed", "the failing job's pod to fail"));
         Assert.Equal("Error", failed.Field("status.containerStatuses.0.state.terminated.reason"));
-        _sim.Host.Controllers.ClearFailures();
+        Sim.Host.Controllers.ClearFailures();
     }
 }

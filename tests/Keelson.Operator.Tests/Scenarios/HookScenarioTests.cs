@@ -150,11 +150,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("chart/Chart.yaml", Chart)
-            .Write("chart/values.yaml", "greeting: hello\nsmokeFails: true\n")
-            .Write("chart/templates/all.yaml", SmokeChart)
-            .CommitAsync("A chart whose smoke test fails", ct);
+        var commit = await AddChartAsync(s, ct, "greeting: hello\nsmokeFails: true\n", SmokeChart, "A chart whose smoke test fails");
         var requests = s.Cluster.Server.Requests;
         var app = Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart")
             .Replace("retry: {limit: 3, backoff: {duration: 1s, factor: 2, maxDuration: 5s} }", "retry: {limit: 2, backoff: {duration: 1s, factor: 1, maxDuration: 1s} }", StringComparison.Ordinal);
@@ -267,12 +263,13 @@ public sealed class HookScenarioTests
         Assert.Equal(commit, Assert.Single(synced.History).Revision);
     }
 
-    /// <summary>Commits the shop chart with its migration hook (passing) and the post-install ConfigMap.</summary>
-    private static Task<string> AddChartAsync(Scenario s, CancellationToken ct) => s.Repo
+    /// <summary>Commits the shop chart: by default with its migration hook (passing) and the post-install ConfigMap.</summary>
+    private static Task<string> AddChartAsync(
+        Scenario s, CancellationToken ct, string values = "greeting: hello\nmigrationFails: false\n", string? templates = null, string message = "Add the chart") => s.Repo
         .Write("chart/Chart.yaml", Chart)
-        .Write("chart/values.yaml", "greeting: hello\nmigrationFails: false\n")
-        .Write("chart/templates/all.yaml", Templates)
-        .CommitAsync("Add the chart", ct);
+        .Write("chart/values.yaml", values)
+        .Write("chart/templates/all.yaml", templates ?? Templates)
+        .CommitAsync(message, ct);
 
     private static Task<string> SyncAsync(Scenario s, string value) =>
         s.KubectlAsync(["annotate", "--overwrite", "-n", Scenario.AppNamespace, "application", "shop", $"{ApplicationNames.SyncAnnotation}={value}"]);

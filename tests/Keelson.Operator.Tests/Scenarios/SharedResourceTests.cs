@@ -12,11 +12,7 @@ public sealed class SharedResourceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("one/shared.yaml", Scenario.ConfigMap("shared", "one"))
-            .Write("two/shared.yaml", Scenario.ConfigMap("shared", "two"))
-            .Write("two/own.yaml", Scenario.ConfigMap("own", "two"))
-            .CommitAsync("Two apps render shared", ct);
+        var commit = await CommitTwoAppsAsync(s, ct);
 
         // Self-heal on both: the policy under which two owners would take the object from each other fastest.
         await s.ApplyAppAsync("one", path: "one", selfHeal: true);
@@ -78,11 +74,7 @@ public sealed class SharedResourceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo
-            .Write("one/shared.yaml", Scenario.ConfigMap("shared", "one"))
-            .Write("two/shared.yaml", Scenario.ConfigMap("shared", "two"))
-            .Write("two/own.yaml", Scenario.ConfigMap("own", "two"))
-            .CommitAsync("Two apps render shared", ct);
+        var commit = await CommitTwoAppsAsync(s, ct);
         await s.ApplyAppAsync("one", path: "one");
         await s.WaitSyncedAsync("one", commit, ct);
         await s.ApplyAppAsync("two", path: "two");
@@ -101,4 +93,11 @@ public sealed class SharedResourceTests
 
     private static Kubernetes.Runtime.Condition? Shared(ApplicationStatus status) =>
         status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.SharedResourceWarning && c.IsTrue);
+
+    /// <summary>Paths <c>one</c> and <c>two</c> both render ConfigMap <c>shared</c>; <c>two</c> also its own.</summary>
+    private static Task<string> CommitTwoAppsAsync(Scenario s, CancellationToken ct) => s.Repo
+        .Write("one/shared.yaml", Scenario.ConfigMap("shared", "one"))
+        .Write("two/shared.yaml", Scenario.ConfigMap("shared", "two"))
+        .Write("two/own.yaml", Scenario.ConfigMap("own", "two"))
+        .CommitAsync("Two apps render shared", ct);
 }
