@@ -5,8 +5,9 @@ namespace Keelson.Engine.Diff;
 /// <summary>
 /// Kubernetes resource quantities (<c>500m</c>, <c>1Gi</c>, <c>1e3</c>) reduced to one spelling per value, so
 /// <c>1000m</c> and <c>1</c> compare equal. Only for comparing: the result is a plain decimal, not what the API prints.
+/// Public for the operator's size flags, which take the same spellings as a pod's resources.
 /// </summary>
-internal static class Quantity
+public static class Quantity
 {
     private static readonly (string Suffix, decimal Factor)[] Suffixes =
     [
@@ -17,11 +18,17 @@ internal static class Quantity
     ];
 
     /// <summary>The value as a plain decimal without trailing zeros, or null when the text is not a quantity.</summary>
-    public static string? Canonical(string text)
+    public static string? Canonical(string text) =>
+        // Dividing by 1.000... drops trailing zeros: 1.000 becomes 1.
+        TryParse(text, out var value) ? (value / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Reads a quantity (<c>2Gi</c>, <c>500M</c>, <c>1e3</c>); false when the text is not one or overflows.</summary>
+    public static bool TryParse(string text, out decimal value)
     {
+        value = 0;
         if (string.IsNullOrEmpty(text) || text.Length > 64)
         {
-            return null;
+            return false;
         }
 
         var number = text;
@@ -39,32 +46,30 @@ internal static class Quantity
 
         if (number.Length == 0 || !(char.IsAsciiDigit(number[^1]) || number[^1] == '.'))
         {
-            return null;
+            return false;
         }
 
         foreach (var c in number)
         {
             if (!(char.IsAsciiDigit(c) || c is '.' or '+' or '-' or 'e' or 'E'))
             {
-                return null;
+                return false;
             }
         }
 
         try
         {
-            if (!decimal.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value))
+            if (!decimal.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var parsed))
             {
-                return null;
+                return false;
             }
 
-            var scaled = value * factor;
-
-            // Dividing by 1.000... drops trailing zeros: 1.000 becomes 1.
-            return (scaled / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
+            value = parsed * factor;
+            return true;
         }
         catch (OverflowException)
         {
-            return null;
+            return false;
         }
     }
 }

@@ -30,6 +30,11 @@ internal static class RunCommand
         };
         var metrics = new Option<string>("--metrics-address") { Description = "Address of /metrics, /healthz and /readyz", DefaultValueFactory = _ => "0.0.0.0:8080" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Git cache directory (default: a temporary directory)" };
+        var repoCache = new Option<string>("--repo-cache-size")
+        {
+            Description = "Disk kept for Git repositories under --cache-dir (e.g. 2Gi); past it the least recently used repositories not in use are removed",
+            DefaultValueFactory = _ => "2Gi",
+        };
         var allowFile = new Option<bool>("--allow-file-urls") { Description = "Accept file:// repository URLs (reads the operator's own file system)" };
         // No client-side limit by default: the API server's priority and fairness (on since Kubernetes 1.20, GA in 1.29)
         // limits each client and answers 429 with Retry-After, which the client honours. controller-runtime dropped its
@@ -44,7 +49,7 @@ internal static class RunCommand
         var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps (with a limit set)", DefaultValueFactory = _ => 100 };
         var command = new Command("run", "Run the operator against a cluster")
         {
-            kubeconfig, context, ns, concurrency, interval, grace, leaderElect, leaseNamespace, metrics, cacheDir, allowFile, qps, burst,
+            kubeconfig, context, ns, concurrency, interval, grace, leaderElect, leaseNamespace, metrics, cacheDir, repoCache, allowFile, qps, burst,
         };
         command.SetAction(async (parse, stopToken) =>
         {
@@ -60,6 +65,12 @@ internal static class RunCommand
             if (!CliDurations.TryParse(parse.GetValue(grace)!, out var shutdownGrace))
             {
                 await output.WriteLineAsync($"--shutdown-grace: '{parse.GetValue(grace)}' is not a duration (write e.g. 25s, 1m)");
+                return 2;
+            }
+
+            if (!CliSizes.TryParse(parse.GetValue(repoCache)!, out var repoCacheBytes))
+            {
+                await output.WriteLineAsync($"--repo-cache-size: '{parse.GetValue(repoCache)}' is not a size (write e.g. 2Gi, 500Mi)");
                 return 2;
             }
 
@@ -92,6 +103,7 @@ internal static class RunCommand
                 {
                     Cluster = config,
                     CacheRoot = parse.GetValue(cacheDir),
+                    MaxRepoCacheBytes = repoCacheBytes,
                     AllowFileUrls = parse.GetValue(allowFile),
                     KubeApiQps = parse.GetValue(qps),
                     KubeApiBurst = parse.GetValue(burst),

@@ -46,7 +46,11 @@ public sealed partial class OperatorHost : IAsyncDisposable
         _client = new KubeClient(options.Cluster, new KubeClientOptions { TimeProvider = options.Time, LoggerFactory = loggers, Qps = options.KubeApiQps, Burst = options.KubeApiBurst });
         var git = new GitSourceOptions { CacheRoot = _cacheRoot, AllowFileUrls = options.AllowFileUrls };
         var source = new GitSource(
-            git with { RepoIdleTimeout = RepoIdleTimeout(git.RepoIdleTimeout, options.Reconciler.ReconcileInterval) },
+            git with
+            {
+                RepoIdleTimeout = RepoIdleTimeout(git.RepoIdleTimeout, options.Reconciler.ReconcileInterval),
+                MaxRepoCacheBytes = options.MaxRepoCacheBytes ?? git.MaxRepoCacheBytes,
+            },
             loggers.CreateLogger<GitSource>(),
             options.Time);
         var renderer = new ManifestRenderer(options.Render, options.Time, loggers.CreateLogger<ManifestRenderer>());

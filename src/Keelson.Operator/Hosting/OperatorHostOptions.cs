@@ -17,6 +17,9 @@ public sealed record OperatorHostOptions
     /// <summary>Git cache directory; null uses a fresh temporary directory removed on shutdown.</summary>
     public string? CacheRoot { get; init; }
 
+    /// <summary>Disk kept for Git repositories under <see cref="CacheRoot"/>; null keeps the source's default (2 GiB).</summary>
+    public long? MaxRepoCacheBytes { get; init; }
+
     /// <summary>Whether file:// repository URLs are accepted (local mode and tests; off in a shared cluster).</summary>
     public bool AllowFileUrls { get; init; } = true;
 

@@ -29,7 +29,9 @@ internal static class StatusBuilder
         var current = attempt?.Result ?? compare;
         var error = current.Error ?? compare.Error;
         var revision = current.Revision ?? compare.Revision ?? previous.Revision;
-        var operation = attempt is null ? previous.Operation : Operation(attempt, generation, revision);
+        var operation = attempt is not null ? Operation(attempt, generation, revision)
+            : compare.Error is not null && previous.Operation is { Phase: OperationPhases.Running } cut ? Stranded(cut, compare.Error)
+            : previous.Operation;
         var failure = compare.Error is null ? StandingFailure(previous, generation, revision, attempt, operation, policy) : null;
 
         var resources = current.Resources.Where(r => !r.Hook).ToList();
@@ -164,6 +166,16 @@ internal static class StatusBuilder
         RequiresPruning = r.RequiresPruning,
         Health = r.Health?.Status.ToString(),
         HealthMessage = r.Health?.Message,
+    };
+
+    /// <summary>
+    /// A sync an earlier operator left Running (see the reconciler's Decide) that cannot be run again yet because the
+    /// comparison failed. It stays Running, as Argo CD keeps an operation Running between its retries, and says why it
+    /// waits; the message depends only on the error, so a repeat of the same failure writes nothing.
+    /// </summary>
+    private static OperationState Stranded(OperationState cut, SyncError error) => cut with
+    {
+        Message = $"Cut short by an operator restart; runs again once Keelson can compare: {error.Message}",
     };
 
     private static OperationState Operation(SyncAttempt attempt, long? generation, string? revision)

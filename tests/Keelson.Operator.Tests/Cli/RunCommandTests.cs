@@ -5,10 +5,13 @@ namespace Keelson.Operator.Tests.Cli;
 public sealed class RunCommandTests
 {
     [Theory]
+    [InlineData("--repo-cache-size", "big", "--repo-cache-size: 'big' is not a size")]
+    [InlineData("--repo-cache-size", "0", "--repo-cache-size: '0' is not a size")]
+    [InlineData("--repo-cache-size", "-2Gi", "--repo-cache-size: '-2Gi' is not a size")]
     [InlineData("--reconcile-interval", "often", "--reconcile-interval: 'often' is not a duration")]
     [InlineData("--shutdown-grace", "soon", "--shutdown-grace: 'soon' is not a duration")]
     [InlineData("--shutdown-grace", "0s", "--shutdown-grace: '0s' is not a duration")]
-    public async Task A_bad_duration_is_refused_with_the_flag_named_before_anything_starts(string flag, string value, string message)
+    public async Task A_bad_duration_or_size_is_refused_with_the_flag_named_before_anything_starts(string flag, string value, string message)
     {
         using var output = new StringWriter();
         var code = await KeelsonCli.RunAsync(["run", "--kubeconfig", "/nonexistent/kubeconfig", flag, value], output, output, TestContext.Current.CancellationToken);

@@ -227,9 +227,11 @@ public sealed class HookScenarioTests
         s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
         await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
         await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
-        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMilliseconds(200);
-        await s.RestartOperatorAsync(ct);
-        Assert.Null(await s.ConfigMapAsync("shop", "deployed", ct));
+        await s.RestartOperatorAsync(ct, async () =>
+        {
+            Assert.Null(await s.ConfigMapAsync("shop", "deployed", ct));
+            s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMilliseconds(200);
+        });
 
         // The next operator finds the sync Running and runs it again, hooks included, to the end.
         var resumed = await s.WaitSyncedAsync("shop", commit, ct);
@@ -238,6 +240,39 @@ public sealed class HookScenarioTests
         Assert.Equal("hello", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
         Assert.Equal("hello", (await s.ConfigMapAsync("shop", "deployed", ct))?["data"]?["greeting"]?.GetValue<string>());
         Assert.Equal(commit, Assert.Single(resumed.History).Revision);
+    }
+
+    [Fact]
+    public async Task A_sync_cut_short_while_its_repository_is_unreachable_says_why_it_waits_and_runs_once_it_is_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await AddChartAsync(s, ct);
+        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
+
+        // The next operator starts with an empty cache while the repository is gone: it cannot run the sync again yet.
+        var away = s.Repo.Path + ".away";
+        await s.RestartOperatorAsync(ct, () =>
+        {
+            Directory.Move(s.Repo.Path, away);
+            s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMilliseconds(200);
+            return Task.CompletedTask;
+        });
+        var waiting = await s.WaitForAsync(
+            "shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue) && st.Operation?.Message?.Contains("runs again", StringComparison.Ordinal) == true,
+            "the interrupted sync to say why it waits", ct);
+        Assert.Equal(OperationPhases.Running, waiting.Operation!.Phase);
+        Assert.Contains("operator restart", waiting.Operation.Message, StringComparison.Ordinal);
+        Assert.Null(await s.ConfigMapAsync("shop", "deployed", ct));
+
+        Directory.Move(away, s.Repo.Path);
+        await s.RefreshAsync("shop");
+        var resumed = await s.WaitSyncedAsync("shop", commit, ct);
+        Assert.Equal(OperationPhases.Succeeded, resumed.Operation!.Phase);
+        Assert.Equal("Resumed", resumed.Operation.Trigger);
+        Assert.Equal("hello", (await s.ConfigMapAsync("shop", "deployed", ct))?["data"]?["greeting"]?.GetValue<string>());
     }
 
     [Fact]

@@ -48,9 +48,15 @@ internal sealed class Scenario : IAsyncDisposable
     }
 
     /// <summary>Stops the operator wherever it is (as a rollout or a crash would) and starts a new one with an empty cache.</summary>
-    public async Task RestartOperatorAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the operator, runs <paramref name="whileStopped"/> (to look at or change what it left), starts another.</summary>
+    public async Task RestartOperatorAsync(CancellationToken cancellationToken, Func<Task>? whileStopped = null)
     {
         await Host.DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
         Host = await StartOperatorAsync(_dir, Cluster, "second", leaderElection: false, cancellationToken);
     }
 
