@@ -355,13 +355,14 @@ public sealed partial class SyncEngine
                 });
             }
 
-            return Finish(run, desired, diff, outcomes, hookOutcomes, pruned, pruneNote, errors, applied);
+            return Finish(run, desired, diff, outcomes, hookOutcomes, stale, pruned, pruneNote, errors, applied);
         }
         catch (Exception ex) when (IsClusterFailure(ex))
         {
-            // Applies catch their own failures; this is a lookup (prune, hooks) failing. Report what was done.
+            // Applies catch their own failures; this is a lookup (prune, hooks) failing. Report what was done; the stale
+            // entries stay in the inventory (Finish keeps every one not settled), so the next run prunes or lists them.
             errors.Add(new SyncError(sync ? SyncStage.Apply : SyncStage.Diff, "ClusterUnavailable", ClusterMessage(ex)));
-            return Finish(run, desired, diff, outcomes, hookOutcomes, [], null, errors, applied);
+            return Finish(run, desired, diff, outcomes, hookOutcomes, stale, [], null, errors, applied);
         }
     }
 
@@ -453,7 +454,7 @@ public sealed partial class SyncEngine
 
     private SyncResult Finish(
         Run run, DesiredSet desired, DiffEntry[] diff, Dictionary<string, ApplyOutcome> outcomes, List<ApplyOutcome> hookOutcomes,
-        List<PruneOutcome> pruned, string? pruneNote, List<SyncError> errors, bool applied)
+        List<InventoryEntry> stale, List<PruneOutcome> pruned, string? pruneNote, List<SyncError> errors, bool applied)
     {
         var request = run.Request;
         var sync = request.Mode == SyncMode.Sync;
@@ -571,8 +572,12 @@ public sealed partial class SyncEngine
         }
 
         var outOfSync = resources.Any(r => !r.Hook && (r.Status != SyncStatus.Synced || r.RequiresPruning));
+        // A stale entry leaves the inventory only once its fate is known (gone, pruned, someone else's): one the prune
+        // never reached (a lookup failed, the run was cut short) stays, or its object would never be pruned or listed
+        // again — the orphan Flux users met when an inventory was rewritten after a failed prune.
+        var settled = pruned.Where(p => !p.Keep).Select(p => p.Entry.Id).ToHashSet(StringComparer.Ordinal);
         var inventory = applied
-            ? desired.Objects.Select(o => InventoryEntry.Of(o.Ref)).Concat(pruned.Where(p => p.Keep).Select(p => p.Entry))
+            ? desired.Objects.Select(o => InventoryEntry.Of(o.Ref)).Concat(stale.Where(e => e.ToRef() is not null && !settled.Contains(e.Id)))
             : request.PreviousInventory;
         var error = errors.Count == 0 ? null : errors.Count == 1 ? errors[0] : errors[0] with { Message = string.Join("; ", errors.Select(e => e.Message)) };
         var result2 = new SyncResult

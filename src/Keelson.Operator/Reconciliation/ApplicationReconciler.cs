@@ -30,8 +30,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private readonly IDisposable _liveSubscription;
     private readonly IDisposable _informerSubscription;
 
-    // Source or render failures in a row per Application, for the retry backoff (no sync attempt records them).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _comparisonFailures = new(StringComparer.Ordinal);
+    // Source or render failures in a row per Application and spec generation, for the retry backoff (no sync attempt
+    // records them). A new spec (a fixed URL, say) starts again from the shortest wait.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long? Generation, int Count)> _comparisonFailures = new(StringComparer.Ordinal);
 
     // The resourceVersion each Application had after this process last wrote it. The informer's copy is as good as a
     // GET unless it has not caught up with such a write (or someone wrote after it); then, and only then, read it.
@@ -348,7 +349,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         }
 
         _metrics.Observe(key, status);
-        var failures = compare.Error is not null && attempt is null ? _comparisonFailures.AddOrUpdate(key, 1, (_, n) => n + 1) : 0;
+        var failures = compare.Error is not null && attempt is null
+            ? _comparisonFailures.AddOrUpdate(key, (generation, 1), (_, n) => n.Generation == generation ? (generation, n.Count + 1) : (generation, 1)).Count
+            : 0;
         if (failures == 0)
         {
             _comparisonFailures.TryRemove(key, out _);

@@ -34,8 +34,11 @@ internal static class StatusBuilder
             : previous.Operation;
         var failure = compare.Error is null ? StandingFailure(previous, generation, revision, attempt, operation, policy) : null;
 
+        // A comparison that failed before it saw any object (source, render, cluster unreachable) knows nothing new
+        // about them: the last known list stays, as the inventory does, rather than emptying and refilling the status.
+        var unseen = error is not null && current.Resources.Count == 0;
         var resources = current.Resources.Where(r => !r.Hook).ToList();
-        var shown = resources
+        var shown = unseen ? previous.Resources : resources
             .OrderBy(r => IsProblem(r) ? 0 : 1)
             .ThenBy(r => r.Group, StringComparer.Ordinal)
             .ThenBy(r => r.Kind, StringComparer.Ordinal)
@@ -48,7 +51,7 @@ internal static class StatusBuilder
         var sync = error is not null && current.Sync == Engine.SyncStatus.Unknown && previous.Inventory.Count > 0
             ? SyncCodes.Unknown
             : Code(current.Sync);
-        var health = current.Error is { Stage: SyncStage.Source or SyncStage.Render } && current.Resources.Count == 0
+        var health = unseen
             ? (previous.HealthStatus, previous.HealthMessage)
             : (current.Health.Status.ToString(), current.Health.Message);
 
@@ -71,7 +74,7 @@ internal static class StatusBuilder
             HealthMessage = health.Item2,
             SourceType = current.Renderer ?? previous.SourceType,
             Resources = shown,
-            Summary = new ResourceSummary(
+            Summary = unseen ? previous.Summary : new ResourceSummary(
                 resources.Count,
                 shown.Count,
                 resources.Count(r => r.Status == Engine.SyncStatus.OutOfSync && !r.RequiresPruning),

@@ -122,6 +122,33 @@ public sealed class PruneTests
         Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "shop", "b"));
     }
 
+    [Theory]
+    [InlineData(500)]
+    [InlineData(403)]
+    public async Task An_object_whose_lookup_fails_before_its_prune_stays_in_the_inventory(int code)
+    {
+        await using var h = await StartWithTwoConfigMapsAsync();
+        var first = await h.SyncAsync();
+        h.Repo.Delete("b.yaml");
+        await h.Repo.CommitAsync("drop b", TestContext.Current.CancellationToken);
+        // The pruner reads the object afresh before deleting it: that read fails (an outage; RBAC narrowed by hand).
+        h.Server.Faults.Fail(code, r => r.Verb == "get" && r.Name == "b", times: 50);
+
+        var failed = await h.SyncAsync(prune: true, inventory: first.Inventory);
+
+        Assert.NotNull(failed.Error);
+        Assert.Contains(failed.Inventory, e => e.Id == "shop_b__ConfigMap");
+        h.Server.Faults.Clear();
+        Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "shop", "b"));
+
+        var retried = await h.SyncAsync(prune: true, inventory: failed.Inventory);
+
+        Assert.Null(retried.Error);
+        Assert.Equal(1, retried.Counts.Pruned);
+        Assert.DoesNotContain(retried.Inventory, e => e.Id == "shop_b__ConfigMap");
+        Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "shop", "b"));
+    }
+
     [Fact]
     public async Task A_render_with_no_objects_prunes_nothing_unless_empty_syncs_are_allowed()
     {

@@ -37,12 +37,31 @@ public sealed class FailureTests
         await s.ApplyAppAsync("shop", prune: true);
         await s.WaitSyncedAsync("shop", good, ct);
 
-        // A port nothing listens on, as when the Git server is down.
-        await s.KubectlAsync(["patch", "-n", Scenario.AppNamespace, "app", "shop", "--type=merge", "-p", """{"spec":{"source":{"repoURL":"git://127.0.0.1:1/config"}}}"""]);
+        // The repository goes away (the Git server is down); a refresh makes Keelson look.
+        var away = s.Repo.Path + ".away";
+        Directory.Move(s.Repo.Path, away);
+        await s.RefreshAsync("shop");
         var status = await s.WaitForAsync("shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);
         Assert.Equal(good, status.Revision);
         Assert.NotNull(await s.ConfigMapAsync("shop", "settings", ct));
         Assert.Contains(status.Inventory, i => i.Id.Contains("settings", StringComparison.Ordinal));
+        // What Keelson last saw stays on show: the object list and the health are not wiped by the outage.
+        Assert.Contains(status.Resources, r => r.Name == "settings");
+        Assert.Equal("Healthy", status.HealthStatus);
+
+        // Another repository URL on a port nothing listens on: the same, and the objects stay.
+        await s.KubectlAsync(["patch", "-n", Scenario.AppNamespace, "app", "shop", "--type=merge", "-p", """{"spec":{"source":{"repoURL":"git://127.0.0.1:1/config"}}}"""]);
+        status = await s.WaitForAsync(
+            "shop", st => st.ObservedGeneration == 2 && st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue && c.Message.Contains("127.0.0.1:1", StringComparison.Ordinal)),
+            "a ComparisonError for the new URL", ct);
+        Assert.NotNull(await s.ConfigMapAsync("shop", "settings", ct));
+        Assert.Contains(status.Inventory, i => i.Id.Contains("settings", StringComparison.Ordinal));
+
+        // The repository back and the spec restored: in sync again without having changed anything.
+        Directory.Move(away, s.Repo.Path);
+        await s.KubectlAsync(["patch", "-n", Scenario.AppNamespace, "app", "shop", "--type=merge", "-p", "{\"spec\":{\"source\":{\"repoURL\":\"" + s.Repo.FileUrl + "\"}}}"]);
+        status = await s.WaitForAsync("shop", st => st.ObservedGeneration == 3 && st.SyncStatus == "Synced" && !st.Conditions.Any(c => c.Type == "ComparisonError"), "recovery", ct);
+        Assert.Equal(good, status.Revision);
     }
 
     [Fact]
