@@ -264,7 +264,7 @@ internal sealed partial class Applier(
     }
 
     private static string ImmutableMessage(string? message) =>
-        $"{message} (the change needs the object deleted and re-created: enable Replace to let Keelson do it)";
+        $"{message} (the change needs the object deleted and re-created: the sync option Replace=true lets Keelson do it)";
 
     private static ApplyOutcome Failed(ResourceRef reference, string message) => new(reference, ResourceAction.Failed, message, null);
 }

@@ -297,6 +297,14 @@ internal sealed record SyncPolicySpec
 
     public bool CreateNamespace { get; init; }
 
+    /// <summary>
+    /// <c>Replace=true</c>: an object whose change the API server refuses as immutable (a Deployment's selector, a Job's
+    /// template) is deleted and re-created. Narrower than Argo CD's option of that name, which replaces every object
+    /// with <c>kubectl replace</c>: Keelson still applies server-side and replaces only what cannot be patched, as
+    /// Flux's <c>force</c> does.
+    /// </summary>
+    public bool Replace { get; init; }
+
     /// <summary>Null: a failed sync is not retried until the revision or the spec changes, or a sync is requested.</summary>
     public RetryPolicy? Retry { get; init; }
 
@@ -319,6 +327,7 @@ internal sealed record SyncPolicySpec
         }
 
         var createNamespace = false;
+        var replace = false;
         if (JsonRead.Array(policy, "syncOptions") is { } options)
         {
             for (var i = 0; i < options.Count; i++)
@@ -336,9 +345,13 @@ internal sealed record SyncPolicySpec
                 {
                     createNamespace = value == "true";
                 }
+                else if (name == "Replace")
+                {
+                    replace = value == "true";
+                }
                 else if (!AlwaysOn.Contains(name, StringComparer.Ordinal))
                 {
-                    throw new SpecException(where, $"'{name}' is not a supported sync option (supported: CreateNamespace, and {string.Join(", ", AlwaysOn)} which are always on)");
+                    throw new SpecException(where, $"'{name}' is not a supported sync option (supported: CreateNamespace, Replace, and {string.Join(", ", AlwaysOn)} which are always on)");
                 }
                 else if (value == "false")
                 {
@@ -351,6 +364,7 @@ internal sealed record SyncPolicySpec
         {
             Automated = automated,
             CreateNamespace = createNamespace,
+            Replace = replace,
             Retry = JsonRead.Object(policy, "retry") is { } retry ? RetryPolicy.Parse(retry) : null,
         };
     }

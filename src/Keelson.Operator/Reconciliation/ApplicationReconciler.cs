@@ -508,6 +508,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         Options = new SyncOptions
         {
             CreateNamespace = spec.SyncPolicy.CreateNamespace,
+            Replace = spec.SyncPolicy.Replace,
             Prune = spec.SyncPolicy.Automated?.Prune ?? false,
             AllowEmpty = spec.SyncPolicy.Automated?.AllowEmpty ?? false,
         },

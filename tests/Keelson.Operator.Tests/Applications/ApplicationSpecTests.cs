@@ -24,11 +24,12 @@ public sealed class ApplicationSpecTests
     public void Sync_options_and_backoff_are_read()
     {
         var spec = ApplicationSpec.Parse(App("""
-            {"source":{"repoURL":"r","path":"./"},"syncPolicy":{"syncOptions":["CreateNamespace=true","ServerSideApply=true"],
+            {"source":{"repoURL":"r","path":"./"},"syncPolicy":{"syncOptions":["CreateNamespace=true","ServerSideApply=true","Replace=true"],
              "retry":{"limit":2,"backoff":{"duration":"1m30s","factor":3,"maxDuration":"1h"}}}}
             """));
 
         Assert.True(spec.SyncPolicy.CreateNamespace);
+        Assert.True(spec.SyncPolicy.Replace);
         Assert.Equal("", spec.Source.Path);
         Assert.Equal(TimeSpan.FromSeconds(90), spec.SyncPolicy.Retry!.Duration);
         Assert.Equal(TimeSpan.FromSeconds(270), spec.SyncPolicy.Retry.DelayBefore(2));
@@ -36,7 +37,7 @@ public sealed class ApplicationSpecTests
 
     [Theory]
     [InlineData("""{"source":{}}""", "spec.source.repoURL")]
-    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"syncOptions":["Replace=true"]}}""", "spec.syncPolicy.syncOptions[0]")]
+    [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"syncOptions":["PruneLast=true"]}}""", "spec.syncPolicy.syncOptions[0]")]
     [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"syncOptions":["ServerSideApply=false"]}}""", "spec.syncPolicy.syncOptions[0]")]
     [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"retry":{"backoff":{"duration":"soon"}}}}""", "spec.syncPolicy.retry.backoff.duration")]
     [InlineData("""{"source":{"repoURL":"r"},"syncPolicy":{"retry":{"backoff":{"duration":"1m","maxDuration":"5s"}}}}""", "spec.syncPolicy.retry.backoff.maxDuration")]

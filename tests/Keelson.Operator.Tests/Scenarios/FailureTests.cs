@@ -1,3 +1,4 @@
+using Keelson.Kubernetes;
 using Keelson.Kubernetes.Runtime;
 
 namespace Keelson.Operator.Tests.Scenarios;
@@ -64,17 +65,73 @@ public sealed class FailureTests
         Assert.Equal(good, status.Revision);
     }
 
-    [Fact]
-    public async Task An_invalid_spec_is_rejected_by_the_crd_schema()
+    [Theory]
+    [InlineData("    repoURL: {repo}\n", "", "repoURL")]
+    [InlineData("[CreateNamespace=true]", "[PruneLast=true]", "syncOptions")]
+    [InlineData("[CreateNamespace=true]", "[CreateNamespace=yes]", "syncOptions")]
+    [InlineData("factor: 2", "factor: 5000", "factor")]
+    public async Task An_invalid_spec_is_rejected_by_the_crd_schema(string from, string to, string field)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var yaml = Scenario.AppYaml("broken", s.Repo.FileUrl).Replace("    repoURL: " + s.Repo.FileUrl + "\n", "", StringComparison.Ordinal);
+        var valid = Scenario.AppYaml("broken", s.Repo.FileUrl);
+        var yaml = valid.Replace(from.Replace("{repo}", s.Repo.FileUrl, StringComparison.Ordinal), to, StringComparison.Ordinal);
+        Assert.NotEqual(valid, yaml);
 
         var (code, _, stderr) = await s.TryKubectlAsync(["apply", "-f", "-"], yaml);
         Assert.NotEqual(0, code);
-        Assert.Contains("repoURL", stderr, StringComparison.Ordinal);
+        Assert.Contains(field, stderr, StringComparison.Ordinal);
         Assert.Contains("invalid", stderr, StringComparison.OrdinalIgnoreCase);
         Assert.Null(await s.Client.TryGetAsync(Keelson.Operator.Applications.ApplicationNames.Resource, Scenario.AppNamespace, "broken", ct));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_change_to_an_immutable_field_fails_and_says_so_unless_replace_is_on(bool replace)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var first = await s.Repo.Write("app/web.yaml", Web("web")).CommitAsync("Add web", ct);
+        var yaml = Scenario.AppYaml("shop", s.Repo.FileUrl);
+        await s.KubectlAsync(["apply", "-f", "-"], replace ? yaml.Replace("[CreateNamespace=true]", "[CreateNamespace=true, Replace=true]", StringComparison.Ordinal) : yaml);
+        await s.WaitSyncedAsync("shop", first, ct);
+        var uid = (await s.Client.GetAsync(ApiResource.Deployments, "shop", "web", ct)).GetUid();
+
+        // A Deployment's selector cannot change in place: the API server refuses the apply.
+        var second = await s.Repo.Write("app/web.yaml", Web("web-v2")).CommitAsync("Relabel web", ct);
+        await s.RefreshAsync("shop");
+        if (replace)
+        {
+            var status = await s.WaitSyncedAsync("shop", second, ct);
+            var web = await s.Client.GetAsync(ApiResource.Deployments, "shop", "web", ct);
+            Assert.NotEqual(uid, web.GetUid());
+            Assert.Equal("web-v2", web["spec"]?["selector"]?["matchLabels"]?["app"]?.GetValue<string>());
+            Assert.Contains(status.Operation!.Resources, r => r.Name == "web" && r.Message?.Contains("replaced", StringComparison.Ordinal) == true);
+        }
+        else
+        {
+            var status = await s.WaitForAsync(
+                "shop", st => st.Operation is { Phase: "Failed" } op && op.Revision == second, "the sync to fail", ct);
+            var error = Assert.Single(status.Conditions, c => c.Type == "SyncError" && c.IsTrue);
+            Assert.Contains("immutable", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Replace=true", error.Message, StringComparison.Ordinal);
+            Assert.Equal(uid, (await s.Client.GetAsync(ApiResource.Deployments, "shop", "web", ct)).GetUid());
+        }
+    }
+
+    private static string Web(string label) => $$$"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: {{{label}}}}}
+          template:
+            metadata: {labels: {app: {{{label}}}}}
+            spec:
+              containers:
+              - {name: web, image: nginx:1.27}
+        """;
 }
