@@ -4,7 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-bash scripts/test-deps.sh || exit 1
+if ! bash scripts/test-deps.sh; then
+  echo "the test tools could not be installed (see above)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

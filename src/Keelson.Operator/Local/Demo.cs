@@ -33,8 +33,14 @@ internal static class Demo
         }
 
         await GitAsync(repoPath, cancellationToken, "init", "-q", "-b", "main");
+        // The commit and revert the demo suggests would stop at "Please tell me who you are" where git was never set
+        // up: the scratch repository gets an identity of its own, the user's if git has one.
+        var (nameSet, userName) = await GitAsync(repoPath, cancellationToken, "config", "user.name");
+        var (emailSet, email) = await GitAsync(repoPath, cancellationToken, "config", "user.email");
+        await GitAsync(repoPath, cancellationToken, "config", "user.name", nameSet ? userName : "Keelson Demo");
+        await GitAsync(repoPath, cancellationToken, "config", "user.email", emailSet ? email : "demo@keelson.dev");
         await GitAsync(repoPath, cancellationToken, "add", "-A");
-        await GitAsync(repoPath, cancellationToken, "-c", "user.name=Keelson Demo", "-c", "user.email=demo@keelson.dev", "commit", "-q", "-m", "Seed the demo from examples/");
+        await GitAsync(repoPath, cancellationToken, "commit", "-q", "-m", "Seed the demo from examples/");
         return true;
     }
 
@@ -70,7 +76,8 @@ internal static class Demo
         },
     };
 
-    private static async Task GitAsync(string dir, CancellationToken cancellationToken, params string[] args)
+    /// <summary>Runs git; a failure throws with its stderr, except <c>git config KEY</c>, whose exit code says whether the key is set.</summary>
+    private static async Task<(bool Ok, string Output)> GitAsync(string dir, CancellationToken cancellationToken, params string[] args)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in args)
@@ -80,11 +87,13 @@ internal static class Demo
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start git");
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
+        if (process.ExitCode != 0 && !(args is ["config", _] && process.ExitCode == 1))
         {
             throw new InvalidOperationException($"git {string.Join(' ', args)} failed in {dir}: {(await stderr).Trim()}");
         }
+
+        return (process.ExitCode == 0, stdout.Trim());
     }
 }

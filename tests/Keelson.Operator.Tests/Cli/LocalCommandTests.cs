@@ -16,7 +16,8 @@ public sealed class LocalCommandTests
         var buffer = new StringWriter();
         var output = TextWriter.Synchronized(buffer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = KeelsonCli.RunAsync(["local", "--demo", "--kubeconfig", kubeconfig], output, output, stop.Token);
+        // A short polling interval only so the suggested commits are picked up quickly; the commands are as printed.
+        var run = KeelsonCli.RunAsync(["local", "--demo", "--kubeconfig", kubeconfig, "--reconcile-interval", "2s"], output, output, stop.Token);
 
         string Text()
         {
@@ -42,11 +43,49 @@ public sealed class LocalCommandTests
             var table = await process.StandardOutput.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct);
             Assert.Matches(@"guestbook\s+Synced\s+Healthy\s+[0-9a-f]{7}\s", table);
+
+            // The things to try, run as printed, by someone whose git was never set up (no name or email).
+            var scale = System.Text.RegularExpressions.Regex.Match(Text(), @"1\. Commit a change:\s+(.+)").Groups[1].Value.Trim();
+            var revert = System.Text.RegularExpressions.Regex.Match(Text(), @"2\. Roll it back:\s+(.+)").Groups[1].Value.Trim();
+            await ShellAsync(scale, dir, ct);
+            await Eventually.WaitAsync(async c => await ReplicasAsync(kubectl, kubeconfig, c) == "3", "the committed change to be applied", TimeSpan.FromSeconds(60), ct);
+            await ShellAsync(revert, dir, ct);
+            await Eventually.WaitAsync(async c => await ReplicasAsync(kubectl, kubeconfig, c) == "1", "the revert to be applied", TimeSpan.FromSeconds(60), ct);
         }
         finally
         {
             await stop.CancelAsync();
             Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
         }
+    }
+
+    private static async Task ShellAsync(string command, TempDirectory home, CancellationToken ct)
+    {
+        Assert.False(string.IsNullOrEmpty(command), "the demo printed no command");
+        var psi = new System.Diagnostics.ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["HOME"] = home.Path;
+        psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
+        psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        foreach (var name in new[] { "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL" })
+        {
+            psi.Environment.Remove(name);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        Assert.True(process.ExitCode == 0, $"{command} failed: {await stderr}");
+    }
+
+    private static async Task<string> ReplicasAsync(string kubectl, string kubeconfig, CancellationToken ct)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(
+            kubectl, ["--kubeconfig", kubeconfig, "get", "deployment", "guestbook-ui", "-n", "guestbook", "-o", "jsonpath={.spec.replicas}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return stdout.Trim();
     }
 }
