@@ -123,8 +123,9 @@ public sealed partial class KubeClient
         }
     }
 
-    // 429 means "not processed, try later" for every verb. A 5xx on a POST may hide a create that happened, so a
-    // create is only retried when the server asks for it (Retry-After) or is plainly unavailable (503).
+    // 429 means "not processed, try later" for every verb. A 5xx on a write that is not idempotent (a create, a JSON
+    // patch) may hide a write that happened, so it is only retried when the server asks for it (Retry-After) or is
+    // plainly unavailable (503).
     private static bool IsRetryable(Request request, int code, HttpResponseMessage response) => code switch
     {
         429 => true,

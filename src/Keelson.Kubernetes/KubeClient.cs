@@ -113,10 +113,11 @@ public sealed partial class KubeClient : IDisposable
         ArgumentNullException.ThrowIfNull(obj);
         var ns = NamespaceOf(resource, obj);
         var query = WriteQuery(options?.FieldManager, options?.DryRun ?? false, options?.FieldValidation);
-        // A create with generateName must not be sent twice: a retry could create a second object.
-        var idempotent = obj.GetName() is not null;
+        // A create answered with a 500 or 504 may have happened: sent again, one with generateName makes a second
+        // object and a named one comes back AlreadyExists, hiding what happened. As client-go, only a server that
+        // says it did nothing (429, 503, Retry-After) gets it again.
         return SendForObjectAsync(
-            new Request(HttpMethod.Post, CollectionPath(resource, ns) + query) { Body = Json.ToUtf8(obj), Idempotent = idempotent },
+            new Request(HttpMethod.Post, CollectionPath(resource, ns) + query) { Body = Json.ToUtf8(obj), Idempotent = false },
             cancellationToken);
     }
 
@@ -263,7 +264,11 @@ public sealed partial class KubeClient : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
         var path = ObjectPath(resource, ns, name, subresource) + WriteQuery(options?.FieldManager, options?.DryRun ?? false, options?.FieldValidation);
-        return SendForObjectAsync(new Request(HttpMethod.Patch, path) { Body = Json.ToUtf8(patch), ContentType = contentType }, cancellationToken);
+        // A JSON patch may not be idempotent (an "add" to a list applies twice), so it is not sent again after a
+        // 500 or 504; merge and strategic patches set values and are.
+        return SendForObjectAsync(
+            new Request(HttpMethod.Patch, path) { Body = Json.ToUtf8(patch), ContentType = contentType, Idempotent = type != PatchType.Json },
+            cancellationToken);
     }
 
     private Task<JsonObject> Apply(ApiResource resource, JsonObject obj, string? subresource, ApplyOptions options, CancellationToken cancellationToken)

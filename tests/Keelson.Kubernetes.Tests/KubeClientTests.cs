@@ -300,21 +300,54 @@ public sealed class KubeClientTests
         Assert.Equal(4, cluster.Host.Requests.Count("get", "namespaces"));
     }
 
-    [Fact]
-    public async Task A_create_with_generateName_is_not_sent_twice_after_a_server_error()
+    [Theory]
+    [InlineData("generateName", 500)]
+    [InlineData("named", 500)]
+    [InlineData("named", 502)]
+    [InlineData("json-patch", 500)]
+    public async Task A_write_that_may_have_happened_is_not_sent_twice_after_a_server_error(string write, int code)
     {
         await using var cluster = await TestCluster.StartAsync();
         var client = cluster.Client(new KubeClientOptions { Qps = 0, RetryInitialDelay = TimeSpan.FromMilliseconds(1) });
         var ns = await cluster.NamespaceAsync(client);
-        var rule = cluster.Host.Faults.Fail(500, r => r.Verb == "create" && r.Resource == "configmaps", times: 1);
+        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "existing"), cancellationToken: Token);
+        var verb = write == "json-patch" ? "patch" : "create";
+        var rule = cluster.Host.Faults.Fail(code, r => r.Verb == verb && r.Resource == "configmaps", times: 1);
+
+        var error = await Assert.ThrowsAsync<KubeApiException>(() => write switch
+        {
+            "generateName" => client.CreateAsync(ApiResource.ConfigMaps, GenerateName(ns), cancellationToken: Token),
+            "named" => client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "new"), cancellationToken: Token),
+            _ => client.PatchAsync(
+                ApiResource.ConfigMaps, ns, "existing", PatchType.Json,
+                JsonNode.Parse("""[{"op":"add","path":"/metadata/labels","value":{"a":"b"}}]""")!, cancellationToken: Token),
+        });
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal(1, rule.Hits);
+        Assert.Equal(1, cluster.Host.Requests.Count(verb, "configmaps") - (verb == "create" ? 1 : 0));
+    }
+
+    [Fact]
+    public async Task A_create_refused_as_unavailable_is_sent_again()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, RetryInitialDelay = TimeSpan.FromMilliseconds(1) });
+        var ns = await cluster.NamespaceAsync(client);
+        var rule = cluster.Host.Faults.Fail(503, r => r.Verb == "create" && r.Resource == "configmaps", times: 1);
+
+        var created = await client.CreateAsync(ApiResource.ConfigMaps, GenerateName(ns), cancellationToken: Token);
+
+        Assert.StartsWith("job-", created.GetName(), StringComparison.Ordinal);
+        Assert.Equal(1, rule.Hits);
+        Assert.Equal(2, cluster.Host.Requests.Count("create", "configmaps"));
+    }
+
+    private static JsonObject GenerateName(string ns)
+    {
         var obj = TestCluster.ConfigMap(ns, "ignored");
         obj["metadata"] = new JsonObject { ["generateName"] = "job-", ["namespace"] = ns };
-
-        var error = await Assert.ThrowsAsync<KubeApiException>(() => client.CreateAsync(ApiResource.ConfigMaps, obj, cancellationToken: Token));
-
-        Assert.True(error.IsServerError);
-        Assert.Equal(1, rule.Hits);
-        Assert.Equal(1, cluster.Host.Requests.Count("create", "configmaps"));
+        return obj;
     }
 
     [Fact]
