@@ -24,12 +24,16 @@ internal sealed class FailureMemory
         _enabled = enabled && options.FailureBackoff > TimeSpan.Zero;
     }
 
-    /// <summary>The failure to report for these credentials if the next attempt is not due yet; else null.</summary>
-    public SourceException? Recall(string key)
+    /// <summary>
+    /// The failure to report for these credentials if the next attempt is not due yet, or if it is under way
+    /// (<paramref name="probing"/>): one request asks the server again, the others keep the last answer instead of
+    /// waiting on it too. Null if there is no failure to report.
+    /// </summary>
+    public SourceException? Recall(string key, bool probing = false)
     {
         lock (_gate)
         {
-            if (_entries.TryGetValue(key, out var entry) && _time.GetElapsedTime(entry.At) < entry.Wait)
+            if (_entries.TryGetValue(key, out var entry) && (probing || _time.GetElapsedTime(entry.At) < entry.Wait))
             {
                 // A new exception per caller: one instance thrown on many threads would share its stack trace.
                 return new SourceException(entry.Told.Reason, entry.Told.Message, entry.Told.InnerException);
@@ -65,7 +69,7 @@ internal sealed class FailureMemory
             var when = count == 1
                 ? $"failed at {Clock(at)}"
                 : $"failed {count.ToString(CultureInfo.InvariantCulture)} times in a row, last at {Clock(at)}";
-            var message = $"{failure.Message} ({when}; not tried again before {Clock(at + wait)} unless refreshed)";
+            var message = $"{failure.Message} ({when}; tried again from {Clock(at + wait)}, or at once on a refresh)";
             var told = new SourceException(failure.Reason, message, failure);
             _entries[key] = new Entry(now, wait, count, told);
             return (told, wait, count);

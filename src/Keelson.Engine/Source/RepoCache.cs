@@ -168,14 +168,17 @@ internal sealed partial class RepoCache : IDisposable
         RefsEntry entry;
         lock (_refsGate)
         {
-            if (!_refs.TryGetValue(auth.Key, out var current) || !Reusable(current, refresh, arrived))
+            _refs.TryGetValue(auth.Key, out var current);
+            var reusable = current is not null && Reusable(current, refresh, arrived);
+            var probing = reusable && !current!.Task.IsCompleted;
+            if (!refresh && _listFailures.Recall(auth.Key, probing) is { } remembered)
             {
-                if (!refresh && _listFailures.Recall(auth.Key) is { } remembered)
-                {
-                    _metrics.RememberedFailures.Add(1);
-                    return Task.FromException<RemoteRefs>(remembered);
-                }
+                _metrics.RememberedFailures.Add(1);
+                return Task.FromException<RemoteRefs>(remembered);
+            }
 
+            if (current is null || !reusable)
+            {
                 var fresh = new RefsEntry(_sequence());
                 fresh.Task = Task.Run(() => LsRemoteAsync(auth, fresh), CancellationToken.None);
                 _refs[auth.Key] = fresh;
@@ -196,7 +199,7 @@ internal sealed partial class RepoCache : IDisposable
             return sha;
         }
 
-        ThrowIfFailedRecently(auth, refresh);
+        ThrowIfFailedRecently(auth, refresh, probing: _fetches.IsRunning);
         return await _fetches.RunAsync(sha, () => FetchCommitAsync(sha, tipRef, auth, refresh), cancellationToken);
     }
 
@@ -453,9 +456,9 @@ internal sealed partial class RepoCache : IDisposable
     private static bool IsServerFailure(SourceErrorReason reason) =>
         reason is SourceErrorReason.Unreachable or SourceErrorReason.Timeout or SourceErrorReason.AuthenticationFailed or SourceErrorReason.HostKeyVerificationFailed;
 
-    private void ThrowIfFailedRecently(Auth auth, bool refresh)
+    private void ThrowIfFailedRecently(Auth auth, bool refresh, bool probing = false)
     {
-        if (!refresh && _fetchFailures.Recall(auth.Key) is { } remembered)
+        if (!refresh && _fetchFailures.Recall(auth.Key, probing) is { } remembered)
         {
             _metrics.RememberedFailures.Add(1);
             throw remembered;

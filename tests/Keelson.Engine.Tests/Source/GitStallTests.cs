@@ -59,7 +59,7 @@ public sealed class GitStallTests(DaemonFixture daemon, HttpFixture http) : ICla
         Assert.All(failures.Append(later), f => Assert.Equal(SourceErrorReason.Timeout, f.Reason));
         // The same words for everyone until the next attempt, so an Application's status does not change at each retry.
         Assert.Single(failures.Append(later).Select(f => f.Message).Distinct());
-        Assert.EndsWith("(failed at 00:00:30 UTC; not tried again before 00:00:45 UTC unless refreshed)", later.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(failed at 00:00:30 UTC; tried again from 00:00:45 UTC, or at once on a refresh)", later.Message, StringComparison.Ordinal);
         Assert.True(h.Count("keelson.source.failures.remembered") >= 1);
         Assert.Contains(h.Logs.Lines, l => l.Contains($"{url} failed (Timeout, 1 time(s) in a row)", StringComparison.Ordinal));
     }
@@ -88,6 +88,28 @@ public sealed class GitStallTests(DaemonFixture daemon, HttpFixture http) : ICla
         clock.Advance(TimeSpan.FromSeconds(59));
         await FailsAtOnceAsync(h, url);
         Assert.Equal(3, LsRemotes(h));
+    }
+
+    [Fact]
+    public async Task While_one_request_asks_the_dead_server_again_the_others_get_its_last_failure_at_once()
+    {
+        using var silent = new SilentServer();
+        var clock = new FakeTimeProvider();
+        await using var h = SourceHarness.Create(time: clock);
+        var url = $"git://127.0.0.1:{silent.Port}/config";
+        var first = await FailOnceAsync(h, clock, url, lsRemotes: 1);
+        clock.Advance(TimeSpan.FromSeconds(16));
+
+        var asking = h.ResolveAsync(url);
+        await WaitForLsRemotesAsync(h, 2);
+        var meanwhile = await FailsAtOnceAsync(h, url);
+        clock.Advance(h.Options.LsRemoteTimeout);
+        var answer = await Assert.ThrowsAsync<SourceException>(() => asking);
+
+        // Only one worker waits on the server; the others are told what it said last time.
+        Assert.Equal(first.Message, meanwhile.Message);
+        Assert.Contains("failed 2 times in a row", answer.Message, StringComparison.Ordinal);
+        Assert.Equal(2, LsRemotes(h));
     }
 
     [Fact]
@@ -290,7 +312,7 @@ public sealed class GitStallTests(DaemonFixture daemon, HttpFixture http) : ICla
         var before = LsRemotes(h);
         var ex = await Assert.ThrowsAsync<SourceException>(() => h.ResolveAsync(url, credentials: credentials).WaitAsync(AtOnce, Ct));
         Assert.Equal(before, LsRemotes(h));
-        Assert.Contains("not tried again before", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tried again from", ex.Message, StringComparison.Ordinal);
         return ex;
     }
 }
