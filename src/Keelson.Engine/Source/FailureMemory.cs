@@ -63,13 +63,10 @@ internal sealed class FailureMemory
 
             var count = _entries.TryGetValue(key, out var previous) ? previous.Count + 1 : 1;
             var wait = Backoff(count);
-            var at = _time.GetUtcNow();
-            // Clock times rather than "N s ago": the message lands in an Application's status, which is written only
-            // when it changes, so it must read the same for every caller until the next real attempt.
-            var when = count == 1
-                ? $"failed at {Clock(at)}"
-                : $"failed {count.ToString(CultureInfo.InvariantCulture)} times in a row, last at {Clock(at)}";
-            var message = $"{failure.Message} ({when}; tried again from {Clock(at + wait)}, or at once on a refresh)";
+            // The same words at every failure: the message lands in every Application's status and events, which are
+            // written only when it changes, so a count or a time in it would rewrite them all at each attempt. The
+            // count and the wait go to the log.
+            var message = $"{failure.Message} (tried again after a pause of up to {Span(_options.MaxFailureBackoff)}, or at once on a refresh)";
             var told = new SourceException(failure.Reason, message, failure);
             _entries[key] = new Entry(now, wait, count, told);
             return (told, wait, count);
@@ -96,7 +93,9 @@ internal sealed class FailureMemory
         return wait < _options.MaxFailureBackoff ? wait : _options.MaxFailureBackoff;
     }
 
-    private static string Clock(DateTimeOffset time) => time.UtcDateTime.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    private static string Span(TimeSpan time) => time.TotalMinutes >= 1 && time.Seconds == 0
+        ? time.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture) + " min"
+        : time.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
 
     private sealed record Entry(long At, TimeSpan Wait, int Count, SourceException Told);
 }
