@@ -30,6 +30,9 @@ internal sealed record GitCommand
 
     /// <summary>What the command does, for messages: "ls-remote of https://...".</summary>
     public required string Description { get; init; }
+
+    /// <summary>How long the command may run; <see cref="GitSourceOptions.CommandTimeout"/> when not set.</summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 internal sealed record GitResult(int ExitCode, string Output, string Error)
@@ -90,9 +93,10 @@ internal sealed partial class GitRunner
         cancellationToken.ThrowIfCancellationRequested();
         var secrets = Secrets.Of(command.Credentials);
         using var session = command.Remote is null || command.Credentials is null ? null : CredentialSession.Create(_paths.Temp, command.Credentials);
-        var start = BuildStartInfo(command, session);
+        var limit = command.Timeout ?? _options.CommandTimeout;
+        var start = BuildStartInfo(command, session, limit);
 
-        using var timeout = new CancellationTokenSource(_options.CommandTimeout, _time);
+        using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var clock = _time.GetTimestamp();
 
@@ -149,7 +153,7 @@ internal sealed partial class GitRunner
                 {
                     throw new SourceException(
                         SourceErrorReason.Timeout,
-                        $"{command.Description} took longer than {_options.CommandTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s and was stopped.");
+                        $"{command.Description} took longer than {limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s and was stopped.");
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -163,7 +167,7 @@ internal sealed partial class GitRunner
         }
     }
 
-    private ProcessStartInfo BuildStartInfo(GitCommand command, CredentialSession? session)
+    private ProcessStartInfo BuildStartInfo(GitCommand command, CredentialSession? session, TimeSpan limit)
     {
         var start = new ProcessStartInfo(_options.GitPath)
         {
@@ -179,6 +183,13 @@ internal sealed partial class GitRunner
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add(setting);
         }
+
+        // A transfer that receives nothing for the stall timeout is given up; one that still moves, however slowly,
+        // carries on (curl's low-speed check, which git exposes as http.lowSpeedLimit/Time, in bytes/s and seconds).
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("http.lowSpeedLimit=1");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("http.lowSpeedTime=" + Seconds(_options.StallTimeout));
 
         if (session?.CaFile is { } caFile)
         {
@@ -218,7 +229,7 @@ internal sealed partial class GitRunner
         // Only the remote's own transport: a redirect or a crafted URL cannot switch to another (ext::, fd::, file).
         env["GIT_ALLOW_PROTOCOL"] = command.Remote?.AllowedProtocols ?? "none";
         env["GIT_SSH_VARIANT"] = "ssh";
-        env["GIT_SSH_COMMAND"] = SshCommand(session);
+        env["GIT_SSH_COMMAND"] = SshCommand(session, limit);
         if (command.GitDir is not null)
         {
             env["GIT_DIR"] = command.GitDir;
@@ -232,7 +243,7 @@ internal sealed partial class GitRunner
         return start;
     }
 
-    private string SshCommand(CredentialSession? session)
+    private string SshCommand(CredentialSession? session, TimeSpan limit)
     {
         var strict = session?.KnownHostsFile is not null;
         var options = new List<string>
@@ -255,11 +266,19 @@ internal sealed partial class GitRunner
             "-o", "ControlMaster=no",
             "-o", "ControlPath=none",
             "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=" + Math.Max(1, (int)Math.Ceiling(_options.CommandTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+            // Covers the TCP connection, the banner and the key exchange (OpenSSH 9.2): a server that accepts and then
+            // says nothing is given up after this, not after the whole command's time.
+            "-o", "ConnectTimeout=" + Seconds(_options.ConnectTimeout < limit ? _options.ConnectTimeout : limit),
+            // A connection whose server stops answering (a host gone, packets dropped) ends after about the stall
+            // timeout: two keep-alives half of it apart without an answer.
+            "-o", "ServerAliveInterval=" + Seconds(_options.StallTimeout / 2),
+            "-o", "ServerAliveCountMax=2",
         };
         options.AddRange(_hooks.SshOptions);
         return "ssh " + string.Join(' ', options.Select(Quote));
     }
+
+    private static string Seconds(TimeSpan time) => Math.Max(1, (int)Math.Ceiling(time.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     // GIT_SSH_COMMAND goes through the shell.
     private static string Quote(string value) =>

@@ -54,6 +54,11 @@ public sealed partial class GitSource : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.CacheRoot);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommandTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.LsRemoteTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StallTimeout, TimeSpan.FromSeconds(1));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FailureBackoff, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFailureBackoff, options.FailureBackoff);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LsRemoteCacheTtl, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTrees, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxOutputBytes, 1);
@@ -117,12 +122,14 @@ public sealed partial class GitSource : IAsyncDisposable
         {
             var repo = await opening.WaitAsync(token);
             var auth = new Auth(request.Credentials, Fingerprint(request.Credentials));
-            var refs = await repo.ListRefsAsync(auth, request.Hard || request.FreshRefs, token);
+            // A refresh is a person asking: it asks the server now, even one that failed a moment ago.
+            var refresh = request.Hard || request.FreshRefs;
+            var refs = await repo.ListRefsAsync(auth, refresh, token);
             var sha = refs.Resolve(revision) switch
             {
-                Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, token),
-                Resolution.Commit commit => await repo.EnsureCommitAsync(commit.Sha, null, auth, token),
-                Resolution.Abbreviated abbreviated => await repo.ResolveAbbreviationAsync(abbreviated.Prefix, revision, auth, token),
+                Resolution.Tip tip => await repo.EnsureCommitAsync(tip.Sha, tip.Ref, auth, refresh, token),
+                Resolution.Commit commit => await repo.EnsureCommitAsync(commit.Sha, null, auth, refresh, token),
+                Resolution.Abbreviated abbreviated => await repo.ResolveAbbreviationAsync(abbreviated.Prefix, revision, auth, refresh, token),
                 _ => throw NotFound(revision, url, refs),
             };
 

@@ -12,8 +12,43 @@ public sealed record GitSourceOptions
     /// </summary>
     public TimeSpan LsRemoteCacheTtl { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Longest any single git command may run; it is then killed with its children.</summary>
+    /// <summary>
+    /// Longest any single git command may run; it is then killed with its children. A fetch of a big repository over
+    /// a slow link needs the time; everything that only waits on the network has a shorter limit below.
+    /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Longest a <c>git ls-remote</c> may run (or <see cref="CommandTimeout"/> if that is shorter). Its answer is a
+    /// few kilobytes, so a server that has not given it by then is treated as down: this bounds how long Applications
+    /// wait on a server that accepts connections and never answers (over git:// it is the only limit).
+    /// </summary>
+    public TimeSpan LsRemoteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long setting up an SSH connection may take: the TCP connection, the banner and the key exchange.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a transfer may go without receiving anything before it is given up: over http(s) a transfer slower
+    /// than 1 byte/s for this long stops (git's http.lowSpeedLimit/http.lowSpeedTime), so a slow transfer that still
+    /// moves carries on; over SSH the server is asked to answer keep-alives every half of it. Servers send a
+    /// keep-alive every 5 s while they prepare a pack (uploadpack.keepAlive), so a busy server is not taken for a
+    /// stalled one. Whole seconds; at least 1.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a repository that could not be reached (or refused the credentials) is left alone after a failure,
+    /// per credentials: meanwhile every request for it fails at once with the same error, instead of each waiting for
+    /// git to fail again and holding a worker that Applications on healthy repositories need. It doubles with each
+    /// failure in a row up to <see cref="MaxFailureBackoff"/> and is forgotten at the first success. A refresh
+    /// (<see cref="SourceRequest.Hard"/> or <see cref="SourceRequest.FreshRefs"/>) tries again at once. file:// URLs
+    /// are never left alone: they fail at once anyway. Zero turns it off.
+    /// </summary>
+    public TimeSpan FailureBackoff { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest a failing repository is left alone between two attempts (see <see cref="FailureBackoff"/>).</summary>
+    public TimeSpan MaxFailureBackoff { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Extracted trees kept on disk (all repositories together); the least recently used unused ones go first.</summary>
     public int MaxTrees { get; init; } = 64;

@@ -12,7 +12,8 @@ internal sealed record Auth(GitCredentials? Credentials, string Key);
 /// The cache of one repository URL: a bare repository that only ever receives the commits asked for, the recent
 /// <c>ls-remote</c> answers (per credentials, so a caller without access never gets answers obtained with someone
 /// else's credentials), and what is known to be present. Fetches into the repository are serialised; concurrent
-/// requests for the same commit share one fetch.
+/// requests for the same commit share one fetch. A failure to reach the server is remembered for a while (see
+/// <see cref="FailureMemory"/>), so callers that follow get it at once instead of running git again.
 /// </summary>
 internal sealed partial class RepoCache : IDisposable
 {
@@ -24,6 +25,8 @@ internal sealed partial class RepoCache : IDisposable
     private readonly ConcurrentDictionary<string, string> _abbreviations = new(StringComparer.Ordinal);
     private readonly SingleFlight<string, string> _fetches = new();
     private readonly SingleFlight<string, CommitInfo> _commitReads = new();
+    private readonly FailureMemory _listFailures;
+    private readonly FailureMemory _fetchFailures;
     private readonly GitRunner _runner;
     private readonly GitSourceOptions _options;
     private readonly TimeProvider _time;
@@ -55,6 +58,9 @@ internal sealed partial class RepoCache : IDisposable
         _logger = logger;
         _sequence = sequence;
         _lifetime = lifetime;
+        // A local repository fails at once; remembering its failure would only delay noticing that it is back.
+        _listFailures = new FailureMemory(options, time, enabled: url.LocalPath is null);
+        _fetchFailures = new FailureMemory(options, time, enabled: url.LocalPath is null);
     }
 
     public RepoUrl Url { get; }
@@ -153,15 +159,25 @@ internal sealed partial class RepoCache : IDisposable
 
     /// <summary>
     /// The refs the server advertises for these credentials: a recent answer is reused (and concurrent callers share
-    /// one <c>ls-remote</c>); a hard request only accepts an answer that was asked for after it arrived.
+    /// one <c>ls-remote</c>); a recent failure is reported again without asking the server. A refresh only accepts an
+    /// answer that was asked for after it arrived, and asks even when the server failed a moment ago.
     /// </summary>
-    public Task<RemoteRefs> ListRefsAsync(Auth auth, bool hard, CancellationToken cancellationToken)
+    public Task<RemoteRefs> ListRefsAsync(Auth auth, bool refresh, CancellationToken cancellationToken)
     {
         var arrived = _sequence();
         RefsEntry entry;
         lock (_refsGate)
         {
-            if (!_refs.TryGetValue(auth.Key, out var current) || !Reusable(current, hard, arrived))
+            _refs.TryGetValue(auth.Key, out var current);
+            var reusable = current is not null && Reusable(current, refresh, arrived);
+            var probing = reusable && !current!.Task.IsCompleted;
+            if (!refresh && _listFailures.Recall(auth.Key, probing) is { } remembered)
+            {
+                _metrics.RememberedFailures.Add(1);
+                return Task.FromException<RemoteRefs>(remembered);
+            }
+
+            if (current is null || !reusable)
             {
                 var fresh = new RefsEntry(_sequence());
                 fresh.Task = Task.Run(() => LsRemoteAsync(auth, fresh), CancellationToken.None);
@@ -176,25 +192,26 @@ internal sealed partial class RepoCache : IDisposable
     }
 
     /// <summary>Makes sure the commit is in the repository, fetching as little as the server allows.</summary>
-    public async Task<string> EnsureCommitAsync(string sha, string? tipRef, Auth auth, CancellationToken cancellationToken)
+    public async Task<string> EnsureCommitAsync(string sha, string? tipRef, Auth auth, bool refresh, CancellationToken cancellationToken)
     {
         if (_present.ContainsKey(sha))
         {
             return sha;
         }
 
-        return await _fetches.RunAsync(sha, () => FetchCommitAsync(sha, tipRef, auth), cancellationToken);
+        ThrowIfFailedRecently(auth, refresh, probing: _fetches.IsRunning);
+        return await _fetches.RunAsync(sha, () => FetchCommitAsync(sha, tipRef, auth, refresh), cancellationToken);
     }
 
     /// <summary>Finds the one commit an abbreviated SHA names, fetching the whole history if it is not here yet.</summary>
-    public async Task<string> ResolveAbbreviationAsync(string prefix, string revision, Auth auth, CancellationToken cancellationToken)
+    public async Task<string> ResolveAbbreviationAsync(string prefix, string revision, Auth auth, bool refresh, CancellationToken cancellationToken)
     {
         if (_abbreviations.TryGetValue(prefix, out var known))
         {
             return known;
         }
 
-        return await _fetches.RunAsync("abbrev:" + prefix, () => FetchAbbreviationAsync(prefix, revision, auth), cancellationToken);
+        return await _fetches.RunAsync("abbrev:" + prefix, () => FetchAbbreviationAsync(prefix, revision, auth, refresh), cancellationToken);
     }
 
     public async Task<CommitInfo> GetCommitAsync(string sha, CancellationToken cancellationToken)
@@ -207,14 +224,20 @@ internal sealed partial class RepoCache : IDisposable
         return await _commitReads.RunAsync(sha, () => ReadCommitAsync(sha), cancellationToken);
     }
 
-    private bool Reusable(RefsEntry entry, bool hard, long arrived)
+    private bool Reusable(RefsEntry entry, bool refresh, long arrived)
     {
-        if (hard)
+        if (refresh)
         {
             return entry.Sequence > arrived;
         }
 
-        return !entry.Task.IsCompleted || _time.GetElapsedTime(entry.CompletedAt) < _options.LsRemoteCacheTtl;
+        if (!entry.Task.IsCompleted)
+        {
+            return true;
+        }
+
+        // A failure is reported again by the failure memory, for as long as it says, not by the answer cache.
+        return entry.Task.IsCompletedSuccessfully && _time.GetElapsedTime(entry.CompletedAt) < _options.LsRemoteCacheTtl;
     }
 
     private async Task<RemoteRefs> LsRemoteAsync(Auth auth, RefsEntry entry)
@@ -231,6 +254,8 @@ internal sealed partial class RepoCache : IDisposable
                     Credentials = auth.Credentials,
                     Arguments = ["ls-remote", "--symref", "--", Url.Normalized],
                     Description = $"git ls-remote of {Url}",
+                    // The answer is small: a server that has not given it by now is down, however long a fetch may take.
+                    Timeout = _options.LsRemoteTimeout < _options.CommandTimeout ? _options.LsRemoteTimeout : _options.CommandTimeout,
                 },
                 _lifetime);
             if (!result.Ok)
@@ -239,9 +264,15 @@ internal sealed partial class RepoCache : IDisposable
             }
 
             var refs = RemoteRefs.Parse(result.Output);
+            _listFailures.Forget(auth.Key);
             var elapsed = _time.GetElapsedTime(start).TotalMilliseconds;
             LogListed(Url.Normalized, refs.Count, elapsed);
             return refs;
+        }
+        catch (SourceException ex)
+        {
+            // Every caller sharing this attempt, and every one until the next, is told the same.
+            throw Remember(_listFailures, auth, ex);
         }
         finally
         {
@@ -249,7 +280,7 @@ internal sealed partial class RepoCache : IDisposable
         }
     }
 
-    private async Task<string> FetchCommitAsync(string sha, string? tipRef, Auth auth)
+    private async Task<string> FetchCommitAsync(string sha, string? tipRef, Auth auth, bool refresh)
     {
         await _writeLock.WaitAsync(_lifetime);
         try
@@ -259,49 +290,16 @@ internal sealed partial class RepoCache : IDisposable
                 return Present(sha);
             }
 
-            // What servers allow (checked with git 2.39): under protocol v2, upload-pack serves any object it has when
-            // asked by SHA, reachable or not, whatever uploadpack.allow*SHA1InWant says. file://, git daemon and
-            // git-http-backend (behind a server that passes the Git-Protocol header on, as nginx does) speak v2; over
-            // SSH only when sshd accepts the GIT_PROTOCOL variable (AcceptEnv). Under v0 an unadvertised SHA is
-            // refused ("Server does not allow request for unadvertised object") unless the server sets
-            // uploadpack.allowReachableSHA1InWant or allowAnySHA1InWant. So: a depth-1 fetch of the SHA first,
-            // then the advertised ref it was found at, then everything.
-            var byCommit = await FetchAsync("commit", auth, ["--depth=1", "+" + sha + ":refs/keelson/commits/" + sha]);
-            if (byCommit.Ok && await HasCommitAsync(sha))
+            // Queued behind a fetch that has just failed: fail with it rather than wait for the server once more.
+            ThrowIfFailedRecently(auth, refresh);
+            try
             {
-                return Present(sha);
+                return await FetchMissingCommitAsync(sha, tipRef, auth);
             }
-
-            if (!byCommit.Ok && !GitErrors.IsRefusedWant(byCommit.Error))
+            catch (SourceException ex) when (IsServerFailure(ex.Reason))
             {
-                throw GitErrors.Failure($"Fetching commit {sha} of {Url}", Url, byCommit);
+                throw Remember(_fetchFailures, auth, ex);
             }
-
-            // Protocol v0 servers only hand out advertised tips: fetch the ref the commit was found at.
-            if (tipRef is not null && tipRef.StartsWith("refs/", StringComparison.Ordinal))
-            {
-                var byRef = await FetchAsync("ref", auth, ["--depth=1", "+" + tipRef + ":refs/keelson/tip"]);
-                if (!byRef.Ok && !GitErrors.IsRefusedWant(byRef.Error))
-                {
-                    throw GitErrors.Failure($"Fetching {tipRef} of {Url}", Url, byRef);
-                }
-
-                if (byRef.Ok && await HasCommitAsync(sha))
-                {
-                    await KeepAsync(sha);
-                    return Present(sha);
-                }
-            }
-
-            // Last resort: every branch and tag with their history.
-            await FetchAllAsync(auth);
-            if (await HasCommitAsync(sha))
-            {
-                await KeepAsync(sha);
-                return Present(sha);
-            }
-
-            throw new SourceException(SourceErrorReason.RevisionNotFound, $"Commit {sha} was not found in {Url}.");
         }
         finally
         {
@@ -309,7 +307,54 @@ internal sealed partial class RepoCache : IDisposable
         }
     }
 
-    private async Task<string> FetchAbbreviationAsync(string prefix, string revision, Auth auth)
+    private async Task<string> FetchMissingCommitAsync(string sha, string? tipRef, Auth auth)
+    {
+        // What servers allow (checked with git 2.39): under protocol v2, upload-pack serves any object it has when
+        // asked by SHA, reachable or not, whatever uploadpack.allow*SHA1InWant says. file://, git daemon and
+        // git-http-backend (behind a server that passes the Git-Protocol header on, as nginx does) speak v2; over
+        // SSH only when sshd accepts the GIT_PROTOCOL variable (AcceptEnv). Under v0 an unadvertised SHA is
+        // refused ("Server does not allow request for unadvertised object") unless the server sets
+        // uploadpack.allowReachableSHA1InWant or allowAnySHA1InWant. So: a depth-1 fetch of the SHA first,
+        // then the advertised ref it was found at, then everything.
+        var byCommit = await FetchAsync("commit", auth, ["--depth=1", "+" + sha + ":refs/keelson/commits/" + sha]);
+        if (byCommit.Ok && await HasCommitAsync(sha))
+        {
+            return Present(sha);
+        }
+
+        if (!byCommit.Ok && !GitErrors.IsRefusedWant(byCommit.Error))
+        {
+            throw GitErrors.Failure($"Fetching commit {sha} of {Url}", Url, byCommit);
+        }
+
+        // Protocol v0 servers only hand out advertised tips: fetch the ref the commit was found at.
+        if (tipRef is not null && tipRef.StartsWith("refs/", StringComparison.Ordinal))
+        {
+            var byRef = await FetchAsync("ref", auth, ["--depth=1", "+" + tipRef + ":refs/keelson/tip"]);
+            if (!byRef.Ok && !GitErrors.IsRefusedWant(byRef.Error))
+            {
+                throw GitErrors.Failure($"Fetching {tipRef} of {Url}", Url, byRef);
+            }
+
+            if (byRef.Ok && await HasCommitAsync(sha))
+            {
+                await KeepAsync(sha);
+                return Present(sha);
+            }
+        }
+
+        // Last resort: every branch and tag with their history.
+        await FetchAllAsync(auth);
+        if (await HasCommitAsync(sha))
+        {
+            await KeepAsync(sha);
+            return Present(sha);
+        }
+
+        throw new SourceException(SourceErrorReason.RevisionNotFound, $"Commit {sha} was not found in {Url}.");
+    }
+
+    private async Task<string> FetchAbbreviationAsync(string prefix, string revision, Auth auth, bool refresh)
     {
         await _writeLock.WaitAsync(_lifetime);
         try
@@ -317,7 +362,16 @@ internal sealed partial class RepoCache : IDisposable
             var sha = await FindAbbreviationAsync(prefix, revision);
             if (sha is null)
             {
-                await FetchAllAsync(auth);
+                ThrowIfFailedRecently(auth, refresh);
+                try
+                {
+                    await FetchAllAsync(auth);
+                }
+                catch (SourceException ex) when (IsServerFailure(ex.Reason))
+                {
+                    throw Remember(_fetchFailures, auth, ex);
+                }
+
                 sha = await FindAbbreviationAsync(prefix, revision)
                     ?? throw new SourceException(
                         SourceErrorReason.RevisionNotFound,
@@ -390,7 +444,36 @@ internal sealed partial class RepoCache : IDisposable
         var elapsed = _time.GetElapsedTime(start);
         _metrics.FetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind));
         LogFetched(Url.Normalized, kind, result.ExitCode, elapsed.TotalMilliseconds);
+        if (result.Ok)
+        {
+            _fetchFailures.Forget(auth.Key);
+        }
+
         return result;
+    }
+
+    // What a fetch can fail with because of the server or the credentials, not because of the commit asked for.
+    private static bool IsServerFailure(SourceErrorReason reason) =>
+        reason is SourceErrorReason.Unreachable or SourceErrorReason.Timeout or SourceErrorReason.AuthenticationFailed or SourceErrorReason.HostKeyVerificationFailed;
+
+    private void ThrowIfFailedRecently(Auth auth, bool refresh, bool probing = false)
+    {
+        if (!refresh && _fetchFailures.Recall(auth.Key, probing) is { } remembered)
+        {
+            _metrics.RememberedFailures.Add(1);
+            throw remembered;
+        }
+    }
+
+    private SourceException Remember(FailureMemory memory, Auth auth, SourceException failure)
+    {
+        var (told, wait, count) = memory.Remember(auth.Key, failure);
+        if (count > 0)
+        {
+            LogLeftAlone(Url.Normalized, failure.Reason.ToString(), count, wait.TotalSeconds);
+        }
+
+        return told;
     }
 
     private async Task<bool> HasCommitAsync(string sha)
@@ -459,12 +542,19 @@ internal static partial class GitErrors
 
     public static SourceException Failure(string action, RepoUrl url, GitResult result)
     {
+        // Killed by SIGPIPE (128 + 13) without a word: it wrote its request to a connection the server had closed.
+        if (result.ExitCode == 141 && string.IsNullOrWhiteSpace(result.Error))
+        {
+            return new SourceException(SourceErrorReason.Unreachable, $"Cannot reach repository {url}: the server closed the connection without answering.");
+        }
+
         var detail = Summary(result.Error);
         var reason = Classify(result.Error);
         var message = reason switch
         {
             SourceErrorReason.HostKeyVerificationFailed => $"The SSH host key of {url} could not be verified: {detail}",
             SourceErrorReason.AuthenticationFailed => $"Authentication to {url} failed: {detail}",
+            SourceErrorReason.Timeout => $"The server of {url} stopped answering: {detail}",
             SourceErrorReason.Unreachable => $"Cannot reach repository {url}: {detail}",
             _ => $"{action} failed (git exit code {result.ExitCode}): {detail}",
         };
@@ -474,6 +564,7 @@ internal static partial class GitErrors
     public static SourceErrorReason Classify(string error) =>
         HostKey().IsMatch(error) ? SourceErrorReason.HostKeyVerificationFailed
         : Authentication().IsMatch(error) ? SourceErrorReason.AuthenticationFailed
+        : Stalled().IsMatch(error) ? SourceErrorReason.Timeout
         : Unreachable().IsMatch(error) ? SourceErrorReason.Unreachable
         : SourceErrorReason.GitError;
 
@@ -500,6 +591,10 @@ internal static partial class GitErrors
 
     [GeneratedRegex(@"Authentication failed|could not read (Username|Password)|Permission denied \(|Permission denied, please try again|returned error: 40[13]|terminal prompts disabled|HTTP Basic: Access denied|invalid credentials", RegexOptions.IgnoreCase)]
     private static partial Regex Authentication();
+
+    // curl's low-speed check over http(s); ssh's ConnectTimeout once connected (the server accepted but said nothing).
+    [GeneratedRegex(@"Operation too slow|timed out during banner exchange", RegexOptions.IgnoreCase)]
+    private static partial Regex Stalled();
 
     [GeneratedRegex(@"Could not resolve host|Connection refused|unable to connect|Failed to connect|Connection timed out|No route to host|Could not read from remote repository|does not appear to be a git repository|not found|no such repository|returned error: 404|not exported|unable to access|Connection reset|Connection closed|SSL certificate problem|early EOF|hung up", RegexOptions.IgnoreCase)]
     private static partial Regex Unreachable();

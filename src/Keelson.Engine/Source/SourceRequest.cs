@@ -27,12 +27,16 @@ public sealed record SourceRequest
     /// </summary>
     public IReadOnlyList<RepositoryCredentials> DependencyCredentials { get; init; } = [];
 
-    /// <summary>A hard refresh: ask the server now and bypass the render cache and remembered diff verdicts.</summary>
+    /// <summary>
+    /// A hard refresh: ask the server now (even one that failed a moment ago, see
+    /// <see cref="GitSourceOptions.FailureBackoff"/>) and bypass the render cache and remembered diff verdicts.
+    /// </summary>
     public bool Hard { get; init; }
 
     /// <summary>
     /// Ask the server now instead of reusing a recent <c>ls-remote</c> answer (a plain refresh: a user who commits and
-    /// then asks for a refresh expects that commit, not one cached a few seconds ago).
+    /// then asks for a refresh expects that commit, not one cached a few seconds ago). It also asks a server that
+    /// failed a moment ago: a person asking is worth one attempt, unlike the periodic and retried reconciles.
     /// </summary>
     public bool FreshRefs { get; init; }
 }
