@@ -1,3 +1,4 @@
+using Keelson.Testing;
 using Keelson.Operator.Cli;
 
 namespace Keelson.Operator.Tests.Cli;
@@ -18,5 +19,23 @@ public sealed class RunCommandTests
 
         Assert.Equal(2, code);
         Assert.Contains(message, output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_shipped_deployment_passes_only_flags_run_accepts()
+    {
+        // The args of deploy/deployment.yaml, with a kubeconfig that cannot load: parsing passes, loading fails.
+        var deployment = Keelson.Kubernetes.Yaml.KubeYaml.ParseDocuments(await File.ReadAllTextAsync(RepoPaths.InRepo("deploy", "deployment.yaml"), TestContext.Current.CancellationToken))
+            .OfType<System.Text.Json.Nodes.JsonObject>()
+            .Single(d => d["kind"]?.GetValue<string>() == "Deployment");
+        var args = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal("run", args[0]);
+        Assert.Contains("--namespace=keelson", args);
+
+        using var output = new StringWriter();
+        var code = await KeelsonCli.RunAsync([.. args, "--kubeconfig", "/nonexistent/kubeconfig"], output, output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, code);
+        Assert.Contains("cannot load the cluster configuration", output.ToString(), StringComparison.Ordinal);
     }
 }

@@ -85,4 +85,16 @@ public sealed class DeployTests
         Assert.NotNull(await s.ConfigMapAsync("shop", "prod-settings", ct));
         Assert.Equal("kustomize", status.SourceType);
     }
+
+    [Fact]
+    public async Task The_shipped_install_manifests_are_accepted_by_the_api_server()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+
+        var output = await s.KubectlAsync(["apply", "--server-side", "--dry-run=server", "-k", Keelson.Testing.RepoPaths.InRepo("deploy")]);
+
+        Assert.Contains("deployment.apps/keelson serverside-applied (server dry run)", output, StringComparison.Ordinal);
+        Assert.Contains("clusterrole.rbac.authorization.k8s.io/keelson", output, StringComparison.Ordinal);
+    }
 }
