@@ -74,6 +74,26 @@ public sealed class ImmutableFieldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Applying_or_putting_an_unchanged_manifest_again_is_accepted()
+    {
+        // What a GitOps re-sync does: the server's defaults and generated fields must not count as changes.
+        var ns = await _sim.NewNamespaceAsync();
+        foreach (var (path, manifest) in new[]
+        {
+            ($"/apis/batch/v1/namespaces/{ns}/jobs/pi", Job()),
+            ($"/apis/apps/v1/namespaces/{ns}/statefulsets/db", StatefulSet()),
+            ($"/api/v1/namespaces/{ns}/persistentvolumeclaims/data", Claim()),
+            ($"/api/v1/namespaces/{ns}/pods/web", Pod()),
+        })
+        {
+            var created = (await Client.ApplyAsync(path, manifest, "gitops")).EnsureStatus(HttpStatusCode.Created).Object;
+            var again = (await Client.ApplyAsync(path, manifest, "gitops")).EnsureStatus(HttpStatusCode.OK).Object;
+            Assert.Equal(created.Field("metadata.resourceVersion"), again.Field("metadata.resourceVersion"));
+            (await Client.PutJsonAsync(path, again)).EnsureStatus(HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
     public async Task A_job_template_cannot_change_through_any_write_path_but_its_labels_and_status_can()
     {
         var ns = await _sim.NewNamespaceAsync();
@@ -197,6 +217,10 @@ public sealed class ImmutableFieldTests : IAsyncLifetime
         var grown = (await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"resources":{"requests":{"storage":"2Gi"}},"volumeAttributesClassName":"fast"}}""")!))
             .EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal("2Gi", grown.Field("spec.resources.requests.storage"));
+        (await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"resources":{"requests":{"storage":"1536Mi"}}}}""")!)).EnsureStatus(HttpStatusCode.OK);
+        var shrunk = await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"resources":{"requests":{"storage":"1024Mi"}}}}""")!);
+        AssertInvalid(shrunk, "PersistentVolumeClaim", "data", "spec.resources.requests.storage",
+            "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity");
         var rebound = await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"volumeName":"pv-2"}}""")!);
         AssertInvalid(rebound, "PersistentVolumeClaim", "data", "spec", "spec: Forbidden: spec is immutable after creation");
     }

@@ -420,6 +420,46 @@ internal static class CoreKinds
             errors.Add(FieldError.Forbidden("spec",
                 $"spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n{Validation.SpecDiff("core.PersistentVolumeClaimSpec", oldSpec, spec)}"));
         }
+
+        // A request may come down again only while it stays above what was provisioned (recovery from a failed
+        // expansion, RecoverVolumeExpansionFailure, on by default since v1.32).
+        var size = Bytes(o.Obj("spec")?.Obj("resources")?.Obj("requests")?["storage"]);
+        var oldSize = Bytes(old.Obj("spec")?.Obj("resources")?.Obj("requests")?["storage"]);
+        var capacity = Bytes(old.Obj("status")?.Obj("capacity")?["storage"]) ?? 0;
+        if (size < oldSize && size <= capacity)
+        {
+            errors.Add(FieldError.Forbidden("spec.resources.requests.storage", "field can not be less than status.capacity"));
+        }
+    }
+
+    /// <summary>A resource quantity (<c>1Gi</c>, <c>500M</c>, <c>1.5e3</c>) as a number, or null when it is not one.</summary>
+    private static decimal? Bytes(JsonNode? quantity)
+    {
+        if (quantity?.AsString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        (string Suffix, decimal Factor)[] suffixes =
+        [
+            ("Ki", 1024m), ("Mi", 1024m * 1024), ("Gi", 1024m * 1024 * 1024), ("Ti", 1024m * 1024 * 1024 * 1024),
+            ("Pi", 1024m * 1024 * 1024 * 1024 * 1024), ("Ei", 1024m * 1024 * 1024 * 1024 * 1024 * 1024),
+            ("n", 1e-9m), ("u", 1e-6m), ("m", 1e-3m), ("k", 1e3m), ("M", 1e6m), ("G", 1e9m), ("T", 1e12m), ("P", 1e15m), ("E", 1e18m),
+        ];
+        var factor = 1m;
+        foreach (var (suffix, value) in suffixes)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length];
+                factor = value;
+                break;
+            }
+        }
+
+        return decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
+            ? number * factor
+            : null;
     }
 
     private static void ValidateImmutableData(JsonObject o, JsonObject? old, List<FieldError> errors, params string[] fields)

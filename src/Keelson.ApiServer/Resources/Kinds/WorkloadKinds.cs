@@ -197,6 +197,13 @@ internal static class WorkloadKinds
                 labels["batch.kubernetes.io/job-name"] = name;
                 labels["controller-uid"] = uid;
                 labels["job-name"] = name;
+
+                // Upstream defaults on every decode, storage reads included, so the Job shows its template's labels from
+                // the start; without this a second identical apply would add them and count as a change.
+                if (meta.Obj("labels") is not { Count: > 0 })
+                {
+                    meta["labels"] = labels.DeepClone();
+                }
             }
 
             o["status"] = new JsonObject();
