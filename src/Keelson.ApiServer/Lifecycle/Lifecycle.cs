@@ -130,7 +130,7 @@ internal sealed partial class Lifecycle : IAsyncDisposable
         var ownersChanged = e.Previous is null || !e.Previous.Owners.SequenceEqual(obj.Owners);
         if (obj.Owners.Count > 0 && ownersChanged && !obj.Terminating)
         {
-            ReportInvalidNamespaceOwners(e.Resource, obj);
+            ReportInvalidNamespaceOwners(e.Resource, obj, obj.Owners.Except(e.Previous?.Owners ?? []));
             CollectIfOwnerless(new ObjectKey(e.Resource, obj.Namespace, obj.Name), obj);
         }
     }
@@ -200,12 +200,12 @@ internal sealed partial class Lifecycle : IAsyncDisposable
     }
 
     /// <summary>
-    /// The Warning event upstream's graph builder records (reportInvalidNamespaceOwnerRef) when a dependent names an
-    /// owner of a namespaced kind that lives in another namespace, or when a cluster-scoped dependent names one.
+    /// The Warning event upstream's graph builder records (reportInvalidNamespaceOwnerRef) when a dependent gains a
+    /// reference to an owner of a namespaced kind that lives in another namespace, or a cluster-scoped dependent one.
     /// </summary>
-    private void ReportInvalidNamespaceOwners(GroupResource resource, StoredObject dependent)
+    private void ReportInvalidNamespaceOwners(GroupResource resource, StoredObject dependent, IEnumerable<OwnerRef> added)
     {
-        foreach (var owner in dependent.Owners)
+        foreach (var owner in added)
         {
             var (group, version) = SplitApiVersion(owner.ApiVersion);
             if (_registry.FindByKind(group, version, owner.Kind) is not { Namespaced: true } ||

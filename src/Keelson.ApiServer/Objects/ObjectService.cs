@@ -618,15 +618,17 @@ internal sealed class ObjectService
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var current = Get(type, ns, name) ?? throw ApiException.NotFound(type.Group, type.Plural, name);
+            // rest.BeforeDelete (k8s.io/apiserver/pkg/registry/rest/delete.go) checks these early, naming the kind.
             if (options.PreconditionUid is { } uid && uid != current.Uid)
             {
-                throw ApiException.Conflict(type.Group, type.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {current.Uid}");
+                throw ApiException.Conflict(type.Group, type.Kind, name,
+                    $"the UID in the precondition ({uid}) does not match the UID in record ({current.Uid}). The object might have been deleted and then recreated");
             }
 
             if (options.PreconditionResourceVersion is { } rvText && rvText != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
-                throw ApiException.Conflict(type.Group, type.Plural, name,
-                    $"Precondition failed: ResourceVersion in precondition: {rvText}, ResourceVersion in object meta: {current.ResourceVersion}");
+                throw ApiException.Conflict(type.Group, type.Kind, name,
+                    $"the ResourceVersion in the precondition ({rvText}) does not match the ResourceVersion in record ({current.ResourceVersion}). The object might have been modified");
             }
 
             var propagation = options.PropagationPolicy ?? (options.OrphanDependents == true ? "Orphan" : null);
@@ -828,14 +830,14 @@ internal sealed class ObjectService
 
     private static string Scope(ResourceType type, string ns) => type.Namespaced ? ns : "";
 
-    /// <summary>The etcd key upstream names in storage errors (built-ins without their group, custom resources with it).</summary>
+    /// <summary>The etcd key upstream names in storage errors (most built-ins without their group; CRDs and custom resources with it).</summary>
     private static string StorageKey(ResourceType type, string ns, string name)
     {
         var resource = (type.Group, type.Plural) switch
         {
             ("", "services") => "services/specs",
             ("", "endpoints") => "services/endpoints",
-            _ when type.IsCustom => $"{type.Group}/{type.Plural}",
+            _ when type.IsCustom || type.GroupResource == Crds => $"{type.Group}/{type.Plural}",
             _ => type.Plural,
         };
         return type.Namespaced ? $"/registry/{resource}/{ns}/{name}" : $"/registry/{resource}/{name}";
