@@ -587,7 +587,10 @@ internal sealed partial class ResourceHandler
         }
         else
         {
-            await Responses.WriteJsonAsync(http, options.PropagationPolicy == "Foreground" || options.OrphanDependents == false ? 202 : 200, result.Object);
+            // Upstream's delete handler answers 202 only for the legacy orphanDependents=false; a foreground delete (the
+            // object kept with deletionTimestamp and the foregroundDeletion finalizer) is a 200 like any other
+            // (k8s.io/apiserver/pkg/endpoints/handlers/delete.go).
+            await Responses.WriteJsonAsync(http, options.OrphanDependents == false ? 202 : 200, result.Object);
         }
     }
 

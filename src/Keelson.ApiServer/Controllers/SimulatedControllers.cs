@@ -789,7 +789,7 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         {
             var desired = (JsonObject)pod.DeepClone();
             desired.Ensure("spec")["nodeName"] = NodeName;
-            WriteMain(type, stored, desired);
+            _objects.Update(type, stored.Namespace, stored.Name, desired, new WriteOptions { FieldManager = Manager, Subresource = ObjectService.Binding, Validation = FieldValidation.Ignore });
             return null;
         }
 

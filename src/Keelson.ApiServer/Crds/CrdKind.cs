@@ -196,6 +196,26 @@ internal static class CrdKind
             return;
         }
 
+        var before = errors.Count;
+        var unsupported = new List<string>();
+        CheckSupported(schema, path, errors, unsupported);
+        if (unsupported.Count > 0)
+        {
+            // Upstream builds the structural schema only from a schema without these fields; when the checks above
+            // found nothing else to say (only $schema does that), building it fails with this message.
+            if (errors.Count == before)
+            {
+                errors.Add(FieldError.Invalid(path, "", $"OpenAPIV3Schema '{unsupported[0]}' is not supported"));
+            }
+
+            return;
+        }
+
+        if (schema["additionalProperties"] is not null)
+        {
+            errors.Add(FieldError.Forbidden($"{path}.additionalProperties", "must not be used at the root"));
+        }
+
         if (schema.Str("type") != "object")
         {
             errors.Add(schema["type"] is null
@@ -245,12 +265,146 @@ internal static class CrdKind
 
         if (schema.Obj("additionalProperties") is { } extra)
         {
-            if (schema["properties"] is not null)
+            CheckStructural(extra, $"{path}.additionalProperties", errors, root: false);
+        }
+    }
+
+    /// <summary>
+    /// The JSON-schema features a CRD schema may not use, with upstream's messages: apiextensions-apiserver
+    /// pkg/apis/apiextensions/validation ValidateCustomResourceDefinitionOpenAPISchema and specStandardValidatorV3.
+    /// Fields the structural schema cannot hold are collected in <paramref name="unsupported"/> (by their Go names).
+    /// </summary>
+    private static void CheckSupported(JsonObject schema, string path, List<FieldError> errors, List<string> unsupported)
+    {
+        void Unsupported(string key, string goName, bool report = true)
+        {
+            unsupported.Add(goName);
+            if (report)
+            {
+                errors.Add(FieldError.Forbidden($"{path}.{key}", $"{key} is not supported"));
+            }
+        }
+
+        if (schema.Str("id") is { Length: > 0 })
+        {
+            Unsupported("id", "id");
+        }
+
+        if (schema.Str("$schema") is { Length: > 0 })
+        {
+            Unsupported("$schema", "schema", report: false);
+        }
+
+        if (schema["additionalItems"] is not null)
+        {
+            Unsupported("additionalItems", "additionalItems");
+        }
+
+        if (schema.Obj("patternProperties") is { Count: > 0 })
+        {
+            Unsupported("patternProperties", "patternProperties");
+        }
+
+        if (schema.Obj("definitions") is { Count: > 0 })
+        {
+            Unsupported("definitions", "definitions");
+        }
+
+        if (schema["dependencies"] is not null)
+        {
+            Unsupported("dependencies", "dependencies");
+        }
+
+        if (schema["$ref"] is not null)
+        {
+            Unsupported("$ref", "$ref");
+        }
+
+        if (schema.Str("type") == "null")
+        {
+            errors.Add(FieldError.Forbidden($"{path}.type", "type cannot be set to null, use nullable as an alternative"));
+        }
+
+        if (schema["items"] is JsonArray)
+        {
+            errors.Add(FieldError.Forbidden($"{path}.items", "items must be a schema object and not an array"));
+        }
+
+        if (schema.Bool("uniqueItems") == true)
+        {
+            errors.Add(FieldError.Forbidden($"{path}.uniqueItems", "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"));
+        }
+
+        // properties describe a struct and additionalProperties a map; a schema may be one or the other, not both.
+        if (schema["additionalProperties"] is { } extra)
+        {
+            if (schema.Obj("properties") is { Count: > 0 } && (extra is JsonObject || extra.GetValueKind() == System.Text.Json.JsonValueKind.False))
             {
                 errors.Add(FieldError.Forbidden($"{path}.additionalProperties", "additionalProperties and properties are mutual exclusive"));
             }
 
-            CheckStructural(extra, $"{path}.additionalProperties", errors, root: false);
+            if (extra is JsonObject extraSchema)
+            {
+                CheckSupported(extraSchema, $"{path}.additionalProperties", errors, unsupported);
+            }
+        }
+
+        foreach (var (name, child) in schema.Obj("properties") ?? [])
+        {
+            if (child is JsonObject childSchema)
+            {
+                CheckSupported(childSchema, $"{path}.properties[{name}]", errors, unsupported);
+            }
+        }
+
+        if (schema.Obj("not") is { } not)
+        {
+            CheckSupported(not, $"{path}.not", errors, unsupported);
+        }
+
+        foreach (var junctor in new[] { "allOf", "oneOf", "anyOf" })
+        {
+            var i = 0;
+            foreach (var branch in schema.Arr(junctor).Objects())
+            {
+                CheckSupported(branch, $"{path}.{junctor}[{i++}]", errors, unsupported);
+            }
+        }
+
+        foreach (var (name, definition) in schema.Obj("definitions") ?? [])
+        {
+            if (definition is JsonObject definitionSchema)
+            {
+                CheckSupported(definitionSchema, $"{path}.definitions[{name}]", errors, unsupported);
+            }
+        }
+
+        switch (schema["items"])
+        {
+            case JsonObject items:
+                CheckSupported(items, $"{path}.items", errors, unsupported);
+                break;
+            case JsonArray list:
+                var index = 0;
+                foreach (var item in list.Objects())
+                {
+                    CheckSupported(item, $"{path}.items[{index++}]", errors, unsupported);
+                }
+
+                break;
+        }
+
+        foreach (var (name, dependency) in schema.Obj("dependencies") ?? [])
+        {
+            if (dependency is JsonObject dependencySchema)
+            {
+                CheckSupported(dependencySchema, $"{path}.dependencies[{name}]", errors, unsupported);
+            }
+        }
+
+        if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValueKind() == System.Text.Json.JsonValueKind.False)
+        {
+            errors.Add(FieldError.Invalid($"{path}.x-kubernetes-preserve-unknown-fields", schema["x-kubernetes-preserve-unknown-fields"], "must be true or undefined"));
         }
     }
 }

@@ -17,6 +17,7 @@ namespace Keelson.ApiServer.Lifecycle;
 internal sealed partial class Lifecycle : IAsyncDisposable
 {
     private const string Manager = "kube-controller-manager";
+    private const string GarbageCollector = "garbage-collector-controller";
     private static readonly GroupResource Namespaces = new("", "namespaces");
     private static readonly GroupResource Services = new("", "services");
 
@@ -126,42 +127,120 @@ internal sealed partial class Lifecycle : IAsyncDisposable
             }
         }
 
-        var ownersChanged = e.Previous is null || !e.Previous.Owners.Select(o => o.Uid).SequenceEqual(obj.Owners.Select(o => o.Uid));
+        var ownersChanged = e.Previous is null || !e.Previous.Owners.SequenceEqual(obj.Owners);
         if (obj.Owners.Count > 0 && ownersChanged && !obj.Terminating)
         {
-            var dangling = obj.Owners.Where(o => Store.GetByUid(o.Uid) is null).Select(o => o.Uid).ToHashSet(StringComparer.Ordinal);
-            if (dangling.Count == obj.Owners.Count)
-            {
-                DeleteObject(new ObjectKey(e.Resource, obj.Namespace, obj.Name), obj.Uid, "Background");
-            }
-            else if (dangling.Count > 0)
-            {
-                RemoveOwnerReferences(new ObjectKey(e.Resource, obj.Namespace, obj.Name), dangling.Contains);
-            }
+            ReportInvalidNamespaceOwners(e.Resource, obj, obj.Owners.Except(e.Previous?.Owners ?? []));
+            CollectIfOwnerless(new ObjectKey(e.Resource, obj.Namespace, obj.Name), obj);
         }
     }
 
     /// <summary>An owner is gone: delete the dependent when no owner remains, else drop the dangling reference.</summary>
     private void ReleaseDependent(ObjectKey key, string goneOwner)
     {
-        var dependent = Store.Get(key.Resource, key.Namespace, key.Name);
-        if (dependent is null)
+        if (Store.Get(key.Resource, key.Namespace, key.Name) is { } dependent && dependent.Owners.Any(o => o.Uid == goneOwner))
+        {
+            CollectIfOwnerless(key, dependent);
+        }
+    }
+
+    /// <summary>
+    /// What upstream's attemptToDeleteItem does with a dependent: nothing while an owner cannot be resolved, drop the
+    /// references to absent owners while another owner exists, delete it once every owner is absent.
+    /// </summary>
+    private void CollectIfOwnerless(ObjectKey key, StoredObject dependent)
+    {
+        var states = dependent.Owners.Select(o => (Owner: o, State: Resolve(dependent, o))).ToList();
+        if (states.Any(s => s.State == OwnerState.Unresolvable))
         {
             return;
         }
 
-        var live = dependent.Owners.Where(o => o.Uid != goneOwner && Store.GetByUid(o.Uid) is not null).ToList();
-        if (live.Count == 0)
+        var absent = states.Where(s => s.State == OwnerState.Absent).Select(s => s.Owner.Uid).ToHashSet(StringComparer.Ordinal);
+        if (absent.Count == states.Count)
         {
             if (!dependent.Terminating)
             {
                 DeleteObject(key, dependent.Uid, "Background");
             }
         }
-        else
+        else if (absent.Count > 0)
         {
-            var liveUids = live.Select(o => o.Uid).ToHashSet(StringComparer.Ordinal);
-            RemoveOwnerReferences(key, uid => !liveUids.Contains(uid));
+            RemoveOwnerReferences(key, absent.Contains);
+        }
+    }
+
+    /// <summary>
+    /// Finds an owner the way the garbage collector does (isDangling in pkg/controller/garbagecollector): by the
+    /// reference's kind and name, in the dependent's namespace when the kind is namespaced, and present only when the
+    /// uid matches too. A namespaced owner in another namespace is therefore absent; a cluster-scoped dependent naming a
+    /// namespaced kind, or a kind the server does not serve, cannot be resolved and keeps the dependent.
+    /// </summary>
+    private OwnerState Resolve(StoredObject dependent, OwnerRef owner)
+    {
+        var (group, version) = SplitApiVersion(owner.ApiVersion);
+        if (_registry.FindByKind(group, version, owner.Kind) is not { } type)
+        {
+            return OwnerState.Unresolvable;
+        }
+
+        if (type.Namespaced && dependent.Namespace.Length == 0)
+        {
+            return OwnerState.Unresolvable;
+        }
+
+        var found = Store.Get(type.GroupResource, type.Namespaced ? dependent.Namespace : "", owner.Name);
+        return found is not null && found.Uid == owner.Uid ? OwnerState.Present : OwnerState.Absent;
+    }
+
+    private static (string Group, string Version) SplitApiVersion(string apiVersion)
+    {
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
+    }
+
+    /// <summary>
+    /// The Warning event upstream's graph builder records (reportInvalidNamespaceOwnerRef) when a dependent gains a
+    /// reference to an owner of a namespaced kind that lives in another namespace, or a cluster-scoped dependent one.
+    /// </summary>
+    private void ReportInvalidNamespaceOwners(GroupResource resource, StoredObject dependent, IEnumerable<OwnerRef> added)
+    {
+        foreach (var owner in added)
+        {
+            var (group, version) = SplitApiVersion(owner.ApiVersion);
+            if (_registry.FindByKind(group, version, owner.Kind) is not { Namespaced: true } ||
+                Store.GetByUid(owner.Uid) is not { } found || found.Namespace == dependent.Namespace)
+            {
+                continue;
+            }
+
+            var dependentType = TypeOf(resource);
+            var now = _objects.Time.GetUtcNow();
+            var events = _registry.Find("", "v1", "events")!;
+            var ns = dependent.Namespace.Length == 0 ? "default" : dependent.Namespace;
+            TryCreate(events, ns, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Event",
+                ["metadata"] = new JsonObject { ["name"] = $"{dependent.Name}.{(now - DateTimeOffset.UnixEpoch).Ticks * 100:x}" },
+                ["involvedObject"] = new JsonObject
+                {
+                    ["kind"] = dependentType?.Kind,
+                    ["namespace"] = dependent.Namespace.Length == 0 ? null : dependent.Namespace,
+                    ["name"] = dependent.Name,
+                    ["uid"] = dependent.Uid,
+                    ["apiVersion"] = dependentType?.ApiVersion,
+                },
+                ["reason"] = "OwnerRefInvalidNamespace",
+                ["message"] = $"ownerRef [{owner.ApiVersion}/{owner.Kind}, namespace: {dependent.Namespace}, name: {owner.Name}, uid: {owner.Uid}] does not exist in namespace \"{dependent.Namespace}\"",
+                ["source"] = new JsonObject { ["component"] = GarbageCollector },
+                ["firstTimestamp"] = JsonHelpers.Rfc3339(now),
+                ["lastTimestamp"] = JsonHelpers.Rfc3339(now),
+                ["count"] = 1,
+                ["type"] = "Warning",
+                ["reportingComponent"] = GarbageCollector,
+                ["reportingInstance"] = "",
+            }, new WriteOptions { FieldManager = Manager });
         }
     }
 
@@ -400,6 +479,13 @@ internal sealed partial class Lifecycle : IAsyncDisposable
     }
 
     private ResourceType? TypeOf(GroupResource resource) => _registry.Storage(resource);
+
+    private enum OwnerState
+    {
+        Present,
+        Absent,
+        Unresolvable,
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -20,7 +20,11 @@ internal sealed class ObjectService
     public const string ForegroundFinalizer = "foregroundDeletion";
     public const string OrphanFinalizer = "orphan";
 
+    /// <summary>The internal subresource the simulated scheduler binds Pods with (upstream: pods/binding).</summary>
+    public const string Binding = "binding";
+
     private const int MaxAttempts = 16;
+    private static readonly HashSet<string> ImmortalNamespaces = ["default", "kube-system", "kube-public"];
     private static readonly GroupResource Namespaces = new("", "namespaces");
     private static readonly GroupResource Crds = new("apiextensions.k8s.io", "customresourcedefinitions");
 
@@ -46,6 +50,8 @@ internal sealed class ObjectService
     }
 
     public ObjectStore Store => _store;
+
+    public TimeProvider Time => _time;
 
     public ResourceRegistry Registry => _registry;
 
@@ -160,7 +166,7 @@ internal sealed class ObjectService
         }
 
         type.Behavior.PrepareForCreate?.Invoke(obj, context);
-        Validate(type, obj, null, name);
+        Validate(type, obj, null, name, options.Subresource);
         OrderMetadata(obj);
         if (options.DryRun)
         {
@@ -198,7 +204,20 @@ internal sealed class ObjectService
         bodyMeta["name"] = name;
         CheckNamespaceField(type, ns, bodyMeta);
         var pinned = ParseResourceVersion(bodyMeta.Str("resourceVersion"));
-        return Mutate(type, ns, name, pinned, options, current => (JsonObject)body.DeepClone(), applied: false);
+        var bodyUid = bodyMeta.Str("uid");
+        return Mutate(type, ns, name, pinned, options, current =>
+        {
+            // A PUT carries its uid as a precondition (upstream's UpdatedObjectInfo.Preconditions), checked by the
+            // storage layer before validation: a mismatch is a 409 wrapping the storage error, not a 422.
+            if (bodyUid is { Length: > 0 } && current.Obj("metadata").Str("uid") is { } liveUid && bodyUid != liveUid)
+            {
+                throw ApiException.Conflict(type.Group, type.Plural, name,
+                    $"StorageError: invalid object, Code: 4, Key: {StorageKey(type, ns, name)}, ResourceVersion: 0, AdditionalErrorMsg: " +
+                    $"Precondition failed: UID in precondition: {bodyUid}, UID in object meta: {liveUid}");
+            }
+
+            return (JsonObject)body.DeepClone();
+        }, applied: false);
     }
 
     // ---------------------------------------------------------------- patch and apply
@@ -411,13 +430,13 @@ internal sealed class ObjectService
 
         type.Behavior.Default?.Invoke(obj, context);
         CopySystemFields(obj, old);
-        if (!applied)
+        if (!applied && options.Subresource != Binding)
         {
             obj = _fieldManager.Update(old, obj, options.FieldManager, type.PatchSchema, options.Subresource);
         }
 
         BumpGeneration(type, obj, old);
-        Validate(type, obj, old, current.Name);
+        Validate(type, obj, old, current.Name, options.Subresource);
         OrderMetadata(obj);
         var meta = (JsonObject)obj["metadata"]!;
         meta["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -477,6 +496,14 @@ internal sealed class ObjectService
                     result.Ensure("metadata")["managedFields"] = managed.DeepClone();
                 }
 
+                return result;
+            }
+
+            case Binding:
+            {
+                // What pods/binding does: only spec.nodeName moves (the scheduler's write, not a spec update).
+                var result = (JsonObject)old.DeepClone();
+                result.Ensure("spec")["nodeName"] = input.Obj("spec")?["nodeName"]?.DeepClone();
                 return result;
             }
 
@@ -581,18 +608,27 @@ internal sealed class ObjectService
 
     public DeleteResult Delete(ResourceType type, string ns, string name, DeleteOptions options)
     {
+        if (type.GroupResource == Namespaces && ImmortalNamespaces.Contains(name))
+        {
+            // The NamespaceLifecycle admission plugin (k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle)
+            // refuses these before storage, dry runs included.
+            throw ApiException.Forbidden("", "namespaces", name, "this namespace may not be deleted");
+        }
+
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var current = Get(type, ns, name) ?? throw ApiException.NotFound(type.Group, type.Plural, name);
+            // rest.BeforeDelete (k8s.io/apiserver/pkg/registry/rest/delete.go) checks these early, naming the kind.
             if (options.PreconditionUid is { } uid && uid != current.Uid)
             {
-                throw ApiException.Conflict(type.Group, type.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {current.Uid}");
+                throw ApiException.Conflict(type.Group, type.Kind, name,
+                    $"the UID in the precondition ({uid}) does not match the UID in record ({current.Uid}). The object might have been deleted and then recreated");
             }
 
             if (options.PreconditionResourceVersion is { } rvText && rvText != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
-                throw ApiException.Conflict(type.Group, type.Plural, name,
-                    $"Precondition failed: ResourceVersion in precondition: {rvText}, ResourceVersion in object meta: {current.ResourceVersion}");
+                throw ApiException.Conflict(type.Group, type.Kind, name,
+                    $"the ResourceVersion in the precondition ({rvText}) does not match the ResourceVersion in record ({current.ResourceVersion}). The object might have been modified");
             }
 
             var propagation = options.PropagationPolicy ?? (options.OrphanDependents == true ? "Orphan" : null);
@@ -794,6 +830,19 @@ internal sealed class ObjectService
 
     private static string Scope(ResourceType type, string ns) => type.Namespaced ? ns : "";
 
+    /// <summary>The etcd key upstream names in storage errors (most built-ins without their group; CRDs and custom resources with it).</summary>
+    private static string StorageKey(ResourceType type, string ns, string name)
+    {
+        var resource = (type.Group, type.Plural) switch
+        {
+            ("", "services") => "services/specs",
+            ("", "endpoints") => "services/endpoints",
+            _ when type.IsCustom || type.GroupResource == Crds => $"{type.Group}/{type.Plural}",
+            _ => type.Plural,
+        };
+        return type.Namespaced ? $"/registry/{resource}/{ns}/{name}" : $"/registry/{resource}/{name}";
+    }
+
     private static void CheckKind(ResourceType type, JsonObject obj, bool required = false)
     {
         var apiVersion = obj.Str("apiVersion");
@@ -873,7 +922,7 @@ internal sealed class ObjectService
         }
     }
 
-    private static void Validate(ResourceType type, JsonObject obj, JsonObject? old, string name)
+    private static void Validate(ResourceType type, JsonObject obj, JsonObject? old, string name, string? subresource)
     {
         var errors = new List<FieldError>();
         if (type.Behavior.Validate is { } validate)
@@ -883,6 +932,11 @@ internal sealed class ObjectService
         else
         {
             Validation.ValidateMetadata(obj, old, NameRule.Subdomain, errors);
+        }
+
+        if (old is not null && subresource is null or "scale" && type.Behavior.ValidateUpdate is { } validateUpdate)
+        {
+            validateUpdate(obj, old, errors);
         }
 
         if (errors.Count > 0)

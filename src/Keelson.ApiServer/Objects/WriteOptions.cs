@@ -31,7 +31,7 @@ internal sealed record WriteOptions
 
     public FieldValidation Validation { get; init; } = FieldValidation.Warn;
 
-    /// <summary>"status", "finalize" or null for the main resource.</summary>
+    /// <summary>"status", "scale", "finalize", the internal "binding", or null for the main resource.</summary>
     public string? Subresource { get; init; }
 }
 

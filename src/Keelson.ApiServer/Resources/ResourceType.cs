@@ -106,6 +106,12 @@ internal sealed record KindBehavior
     /// <summary>Validation; old is null on create.</summary>
     public Action<JsonObject, JsonObject?, List<FieldError>>? Validate { get; init; }
 
+    /// <summary>
+    /// What an update of the main resource (or its scale) may not change: immutable spec fields. Status and other
+    /// subresource writes skip it, as upstream's status strategies validate only status.
+    /// </summary>
+    public Action<JsonObject, JsonObject, List<FieldError>>? ValidateUpdate { get; init; }
+
     /// <summary>Field selector labels beyond metadata.name and metadata.namespace.</summary>
     public IReadOnlyDictionary<string, Func<JsonObject, string?>> FieldLabels { get; init; } =
         new Dictionary<string, Func<JsonObject, string?>>();

@@ -230,7 +230,100 @@ internal static partial class Validation
             {
                 errors.Add(FieldError.Invalid("metadata.uid", newUid, "field is immutable"));
             }
+
+            if (oldMeta["deletionTimestamp"] is not null)
+            {
+                ValidateNoNewFinalizers(meta, oldMeta, errors);
+            }
         }
+    }
+
+    /// <summary>
+    /// An object being deleted may lose finalizers but not gain any: apimachinery's ValidateNoNewFinalizers
+    /// (pkg/api/validation/objectmeta.go), which lists the new ones sorted, as Go's %#v prints a []string.
+    /// </summary>
+    private static void ValidateNoNewFinalizers(JsonObject meta, JsonObject oldMeta, List<FieldError> errors)
+    {
+        var old = oldMeta.Arr("finalizers")?.Select(f => f.AsString() ?? "").ToHashSet(StringComparer.Ordinal) ?? [];
+        var added = (meta.Arr("finalizers")?.Select(f => f.AsString() ?? "") ?? [])
+            .Where(f => !old.Contains(f)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (added.Count > 0)
+        {
+            errors.Add(FieldError.Forbidden("metadata.finalizers",
+                $"no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(FieldError.Quote))}}}"));
+        }
+    }
+
+    /// <summary>
+    /// Whether two values are equal the way apimachinery's equality.Semantic compares Go structs decoded from them:
+    /// an absent field, null, an empty list and an empty map are all the zero value.
+    /// </summary>
+    public static bool SemanticEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(Normalize(a), Normalize(b));
+
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+            {
+                var result = new JsonObject();
+                foreach (var (key, value) in obj)
+                {
+                    if (Normalize(value) is { } kept)
+                    {
+                        result[key] = kept;
+                    }
+                }
+
+                return result.Count == 0 ? null : result;
+            }
+
+            case JsonArray array:
+                return array.Count == 0 ? null : new JsonArray(array.Select(Normalize).ToArray());
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    /// <summary>
+    /// The field-by-field difference upstream appends (via go-cmp's cmp.Diff) to "may not change" messages, in the same
+    /// shape: the Go type, then "-" old and "+" new lines for each top-level field that changed. Values are shown as
+    /// JSON rather than Go literals.
+    /// </summary>
+    public static string SpecDiff(string goType, JsonObject? old, JsonObject? updated)
+    {
+        var lines = new List<string> { $"  {goType}{{" };
+        var keys = (old?.Select(p => p.Key) ?? []).Union(updated?.Select(p => p.Key) ?? []).ToList();
+        var same = 0;
+        foreach (var key in keys)
+        {
+            var before = Normalize(old?[key]);
+            var after = Normalize(updated?[key]);
+            if (JsonNode.DeepEquals(before, after))
+            {
+                same++;
+                continue;
+            }
+
+            var field = char.ToUpperInvariant(key[0]) + key[1..];
+            if (before is not null)
+            {
+                lines.Add($"- \t{field}: {before.ToJsonString()},");
+            }
+
+            if (after is not null)
+            {
+                lines.Add($"+ \t{field}: {after.ToJsonString()},");
+            }
+        }
+
+        if (same > 0)
+        {
+            lines.Add($"  \t... // {same} identical fields");
+        }
+
+        lines.Add("  }");
+        return string.Join("\n", lines);
     }
 
     public static void ValidateConfigKeys(string field, JsonObject? data, List<FieldError> errors)

@@ -258,7 +258,13 @@ public sealed class ResourceTests(Simulator sim) : IClassFixture<Simulator>
         var path = $"/api/v1/namespaces/{ns}/configmaps";
         var created = (await Client.PostJsonAsync(path, Manifests.ConfigMap("pre"))).Object;
         var wrong = (await Client.DeleteJsonAsync($"{path}/pre", JsonNode.Parse("""{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"00000000-0000-0000-0000-000000000000"}}""")!)).EnsureStatus(HttpStatusCode.Conflict);
-        Assert.Contains("Precondition failed: UID in precondition", wrong.Message);
+        Assert.Equal(
+            $"Operation cannot be fulfilled on ConfigMap \"pre\": the UID in the precondition (00000000-0000-0000-0000-000000000000) does not match the UID in record ({created.Field("metadata.uid")}). The object might have been deleted and then recreated",
+            wrong.Message);
+        var stale = (await Client.DeleteJsonAsync($"{path}/pre", JsonNode.Parse("""{"preconditions":{"resourceVersion":"1"}}""")!)).EnsureStatus(HttpStatusCode.Conflict);
+        Assert.Equal(
+            $"Operation cannot be fulfilled on ConfigMap \"pre\": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record ({created.Field("metadata.resourceVersion")}). The object might have been modified",
+            stale.Message);
         var deleted = (await Client.DeleteJsonAsync($"{path}/pre", new JsonObject { ["preconditions"] = new JsonObject { ["uid"] = created.Field("metadata.uid") } })).EnsureStatus(HttpStatusCode.OK).Object;
         Assert.Equal("Status", deleted.Field("kind"));
         Assert.Equal("Success", deleted.Field("status"));

@@ -148,4 +148,43 @@ public sealed class KubectlWorkloadTests(KubectlCluster cluster) : IClassFixture
         Assert.Contains("NotFound", (await Kubectl.RunAsync("get", "namespace", ns)).EnsureFailure().Stderr);
         Assert.Contains("NotFound", (await Kubectl.RunAsync("get", "configmap", "gen", "-n", ns)).EnsureFailure().Stderr);
     }
+
+    [Fact]
+    public async Task The_system_namespaces_cannot_be_deleted()
+    {
+        // A server-side dry run: refused the same way (admission runs for dry runs), and harmless on a real cluster.
+        var refused = (await Kubectl.RunAsync("delete", "namespace", "kube-public", "--dry-run=server")).EnsureFailure();
+        Assert.Contains("Error from server (Forbidden): namespaces \"kube-public\" is forbidden: this namespace may not be deleted", refused.Stderr);
+        Assert.Equal("Active", (await Kubectl.RunAsync("get", "namespace", "kube-public", "-o", "jsonpath={.status.phase}")).EnsureSuccess().Stdout);
+    }
+
+    [Fact]
+    public async Task Apply_cannot_change_a_statefulset_field_other_than_replicas_template_and_strategy()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        string Db(string serviceName, string image) => $$"""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata:
+              name: db
+              namespace: {{ns}}
+            spec:
+              serviceName: {{serviceName}}
+              selector:
+                matchLabels: {app: db}
+              template:
+                metadata:
+                  labels: {app: db}
+                spec:
+                  containers:
+                  - name: main
+                    image: {{image}}
+            """;
+        (await Kubectl.RunAsync(["apply", "-f", "-"], Db("db", Image))).EnsureSuccess();
+        (await Kubectl.RunAsync(["apply", "-f", "-"], Db("db", "registry.k8s.io/pause:3.10"))).EnsureSuccess();
+
+        var refused = (await Kubectl.RunAsync(["apply", "-f", "-"], Db("other", "registry.k8s.io/pause:3.10"))).EnsureFailure();
+        Assert.Contains("The StatefulSet \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy'", refused.Stderr);
+        Assert.Equal("db", (await Kubectl.RunAsync("get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.spec.serviceName}")).EnsureSuccess().Stdout);
+    }
 }

@@ -134,6 +134,7 @@ internal static class CoreKinds
             Validation.ValidateMetadata(o, old, NameRule.Subdomain, errors);
             PodTemplates.ValidateSpec("spec", o.Obj("spec"), errors);
         },
+        ValidateUpdate = ValidatePodUpdate,
         FieldLabels = Fields(
             ("spec.nodeName", o => o.Obj("spec").Str("nodeName")),
             ("spec.restartPolicy", o => o.Obj("spec").Str("restartPolicy")),
@@ -188,6 +189,7 @@ internal static class CoreKinds
                 errors.Add(FieldError.Required("spec.resources[storage]"));
             }
         },
+        ValidateUpdate = ValidateClaimUpdate,
         Columns =
         [
             Text("Status", o => o.Obj("status").Str("phase"), description: "The phase of the claim"),
@@ -283,6 +285,182 @@ internal static class CoreKinds
         TopLevelFields = Top("involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count", "type",
             "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"),
     };
+
+    /// <summary>
+    /// The Pod fields an update may change (core/validation ValidatePodUpdate, v1.32 with in-place resize off, its
+    /// default): upstream lists them in the Forbidden message.
+    /// </summary>
+    private const string UpdatablePodFields =
+        "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+
+    /// <summary>core/validation ValidatePodUpdate: a Pod's spec is fixed but for images, a shorter deadline and added tolerations.</summary>
+    private static void ValidatePodUpdate(JsonObject o, JsonObject old, List<FieldError> errors)
+    {
+        var spec = o.Obj("spec") ?? [];
+        var oldSpec = old.Obj("spec") ?? [];
+        foreach (var list in new[] { "containers", "initContainers" })
+        {
+            var containers = spec.Arr(list).Objects().ToList();
+            if (containers.Count != oldSpec.Arr(list).Objects().Count())
+            {
+                errors.Add(FieldError.Forbidden($"spec.{list}", "pod updates may not add or remove containers"));
+                return;
+            }
+
+            for (var i = 0; i < containers.Count; i++)
+            {
+                var image = containers[i].Str("image") ?? "";
+                if (image.Length == 0)
+                {
+                    errors.Add(FieldError.Required($"spec.{list}[{i}].image"));
+                }
+                else if (image.Trim().Length != image.Length)
+                {
+                    errors.Add(FieldError.Invalid($"spec.{list}[{i}].image", image, "must not have leading or trailing whitespace"));
+                }
+            }
+        }
+
+        // activeDeadlineSeconds may be set, or lowered, but never raised or removed.
+        if (spec["activeDeadlineSeconds"] is { } deadline)
+        {
+            var seconds = spec.Int("activeDeadlineSeconds");
+            if (seconds is not (>= 0 and <= int.MaxValue))
+            {
+                errors.Add(FieldError.Invalid("spec.activeDeadlineSeconds", deadline, "must be between 0 and 2147483647, inclusive"));
+                return;
+            }
+
+            if (oldSpec.Int("activeDeadlineSeconds") is { } oldSeconds && oldSeconds < seconds)
+            {
+                errors.Add(FieldError.Invalid("spec.activeDeadlineSeconds", deadline, "must be less than or equal to previous value"));
+                return;
+            }
+        }
+        else if (oldSpec["activeDeadlineSeconds"] is not null)
+        {
+            errors.Add(FieldError.Invalid("spec.activeDeadlineSeconds", (JsonNode?)null, "must not update from a positive integer to nil value"));
+        }
+
+        // Tolerations may only be added; an existing one may change nothing but its tolerationSeconds.
+        var tolerations = spec.Arr("tolerations").Objects().ToList();
+        foreach (var existing in oldSpec.Arr("tolerations").Objects())
+        {
+            if (!tolerations.Any(t => SameToleration(existing, t)))
+            {
+                errors.Add(FieldError.Forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds"));
+                break;
+            }
+        }
+
+        var munged = (JsonObject)spec.DeepClone();
+        foreach (var list in new[] { "containers", "initContainers" })
+        {
+            var oldContainers = oldSpec.Arr(list).Objects().ToList();
+            var i = 0;
+            foreach (var container in munged.Arr(list).Objects())
+            {
+                container["image"] = oldContainers[i++]["image"]?.DeepClone();
+            }
+        }
+
+        foreach (var field in new[] { "activeDeadlineSeconds", "tolerations", "schedulingGates" })
+        {
+            munged[field] = oldSpec[field]?.DeepClone();
+        }
+
+        if (oldSpec.Int("terminationGracePeriodSeconds") is < 0 && munged.Int("terminationGracePeriodSeconds") == 1)
+        {
+            munged["terminationGracePeriodSeconds"] = oldSpec["terminationGracePeriodSeconds"]?.DeepClone();
+        }
+
+        if (!Validation.SemanticEquals(munged, oldSpec))
+        {
+            errors.Add(FieldError.Forbidden("spec",
+                $"pod updates may not change fields other than {UpdatablePodFields}\n{Validation.SpecDiff("core.PodSpec", oldSpec, munged)}"));
+        }
+    }
+
+    private static bool SameToleration(JsonObject existing, JsonObject candidate)
+    {
+        var a = (JsonObject)existing.DeepClone();
+        var b = (JsonObject)candidate.DeepClone();
+        a.Remove("tolerationSeconds");
+        b.Remove("tolerationSeconds");
+        return Validation.SemanticEquals(a, b);
+    }
+
+    /// <summary>
+    /// core/validation ValidatePersistentVolumeClaimUpdate (v1.32): a claim's spec is fixed after creation, except its
+    /// storage request once bound, its volumeAttributesClassName, a volumeName set once (binding), and a storage class
+    /// set once on a claim created without one (retroactive default class).
+    /// </summary>
+    private static void ValidateClaimUpdate(JsonObject o, JsonObject old, List<FieldError> errors)
+    {
+        var spec = (JsonObject?)o.Obj("spec")?.DeepClone() ?? [];
+        var oldSpec = (JsonObject?)old.Obj("spec")?.DeepClone() ?? [];
+        if (oldSpec.Str("volumeName") is not { Length: > 0 })
+        {
+            oldSpec["volumeName"] = spec["volumeName"]?.DeepClone();
+        }
+
+        if (oldSpec["storageClassName"] is null && oldSpec.Str("volumeName") is not { Length: > 0 })
+        {
+            oldSpec["storageClassName"] = spec["storageClassName"]?.DeepClone();
+        }
+
+        oldSpec["volumeAttributesClassName"] = spec["volumeAttributesClassName"]?.DeepClone();
+        if (o.Obj("status").Str("phase") == "Bound" && spec.Obj("resources")?.Obj("requests") is { } requests)
+        {
+            requests["storage"] = oldSpec.Obj("resources")?.Obj("requests")?["storage"]?.DeepClone();
+        }
+
+        if (!Validation.SemanticEquals(spec, oldSpec))
+        {
+            errors.Add(FieldError.Forbidden("spec",
+                $"spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n{Validation.SpecDiff("core.PersistentVolumeClaimSpec", oldSpec, spec)}"));
+        }
+
+        // A request may come down again only while it stays above what was provisioned (recovery from a failed
+        // expansion, RecoverVolumeExpansionFailure, on by default since v1.32).
+        var size = Bytes(o.Obj("spec")?.Obj("resources")?.Obj("requests")?["storage"]);
+        var oldSize = Bytes(old.Obj("spec")?.Obj("resources")?.Obj("requests")?["storage"]);
+        var capacity = Bytes(old.Obj("status")?.Obj("capacity")?["storage"]) ?? 0;
+        if (size < oldSize && size <= capacity)
+        {
+            errors.Add(FieldError.Forbidden("spec.resources.requests.storage", "field can not be less than status.capacity"));
+        }
+    }
+
+    /// <summary>A resource quantity (<c>1Gi</c>, <c>500M</c>, <c>1.5e3</c>) as a number, or null when it is not one.</summary>
+    private static decimal? Bytes(JsonNode? quantity)
+    {
+        if (quantity?.AsString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        (string Suffix, decimal Factor)[] suffixes =
+        [
+            ("Ki", 1024m), ("Mi", 1024m * 1024), ("Gi", 1024m * 1024 * 1024), ("Ti", 1024m * 1024 * 1024 * 1024),
+            ("Pi", 1024m * 1024 * 1024 * 1024 * 1024), ("Ei", 1024m * 1024 * 1024 * 1024 * 1024 * 1024),
+            ("n", 1e-9m), ("u", 1e-6m), ("m", 1e-3m), ("k", 1e3m), ("M", 1e6m), ("G", 1e9m), ("T", 1e12m), ("P", 1e15m), ("E", 1e18m),
+        ];
+        var factor = 1m;
+        foreach (var (suffix, value) in suffixes)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length];
+                factor = value;
+                break;
+            }
+        }
+
+        return decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
+            ? number * factor
+            : null;
+    }
 
     private static void ValidateImmutableData(JsonObject o, JsonObject? old, List<FieldError> errors, params string[] fields)
     {

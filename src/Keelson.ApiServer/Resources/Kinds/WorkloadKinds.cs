@@ -103,7 +103,10 @@ internal static class WorkloadKinds
             }
         },
         PrepareForCreate = (o, _) => o["status"] = new JsonObject { ["availableReplicas"] = 0, ["replicas"] = 0 },
-        Validate = (o, old, errors) => ValidateWorkload(o, old, errors, replicasRequired: true),
+
+        // The spec-wide rule below covers the selector too, so the selector gets no error of its own (as upstream).
+        Validate = (o, old, errors) => ValidateWorkload(o, old, errors, replicasRequired: true, selectorImmutable: false),
+        ValidateUpdate = ValidateStatefulSetUpdate,
         Columns =
         [
             Text("Ready", o => $"{o.Obj("status").Int("readyReplicas") ?? 0}/{o.Obj("spec").Int("replicas") ?? 0}", description: "Number of the pod with ready state"),
@@ -194,6 +197,13 @@ internal static class WorkloadKinds
                 labels["batch.kubernetes.io/job-name"] = name;
                 labels["controller-uid"] = uid;
                 labels["job-name"] = name;
+
+                // Upstream defaults on every decode, storage reads included, so the Job shows its template's labels from
+                // the start; without this a second identical apply would add them and count as a change.
+                if (meta.Obj("labels") is not { Count: > 0 })
+                {
+                    meta["labels"] = labels.DeepClone();
+                }
             }
 
             o["status"] = new JsonObject();
@@ -211,11 +221,8 @@ internal static class WorkloadKinds
                 }
             }
 
-            if (old is not null && !JsonNode.DeepEquals(old.Obj("spec")?["selector"], spec?["selector"]))
-            {
-                errors.Add(FieldError.Invalid("spec.selector", spec?["selector"], "field is immutable"));
-            }
         },
+        ValidateUpdate = ValidateJobUpdate,
         FieldLabels = Fields(("status.successful", o => (o.Obj("status").Int("succeeded") ?? 0).ToString(CultureInfo.InvariantCulture))),
         Columns =
         [
@@ -320,7 +327,7 @@ internal static class WorkloadKinds
         return "Running";
     }
 
-    private static void ValidateWorkload(JsonObject o, JsonObject? old, List<FieldError> errors, bool replicasRequired)
+    private static void ValidateWorkload(JsonObject o, JsonObject? old, List<FieldError> errors, bool replicasRequired, bool selectorImmutable = true)
     {
         Validation.ValidateMetadata(o, old, NameRule.Subdomain, errors);
         var spec = o.Obj("spec");
@@ -345,10 +352,120 @@ internal static class WorkloadKinds
             PodTemplates.ValidateSpec("spec.template.spec", spec.Obj("template")?.Obj("spec"), errors, ["Always"]);
         }
 
-        if (old?.Obj("spec")?["selector"] is { } oldSelector && !JsonNode.DeepEquals(oldSelector, spec["selector"]))
+        if (selectorImmutable && old?.Obj("spec")?["selector"] is { } oldSelector && !JsonNode.DeepEquals(oldSelector, spec["selector"]))
         {
             errors.Add(new FieldError(FieldErrorType.Invalid, "spec.selector", FormatSelector(spec.Obj("selector")), "field is immutable"));
         }
+    }
+
+    /// <summary>
+    /// A StatefulSet update may change only these spec fields: apps/validation ValidateStatefulSetUpdate as of v1.32,
+    /// the version the simulator reports (v1.33 added revisionHistoryLimit to the list and the message).
+    /// </summary>
+    private static readonly string[] StatefulSetMutable =
+        ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
+
+    private static void ValidateStatefulSetUpdate(JsonObject o, JsonObject old, List<FieldError> errors)
+    {
+        var spec = (JsonObject?)o.Obj("spec")?.DeepClone() ?? [];
+        var oldSpec = (JsonObject?)old.Obj("spec")?.DeepClone() ?? [];
+        foreach (var field in StatefulSetMutable)
+        {
+            spec.Remove(field);
+            oldSpec.Remove(field);
+        }
+
+        if (!Validation.SemanticEquals(spec, oldSpec))
+        {
+            errors.Add(FieldError.Forbidden("spec",
+                "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
+        }
+    }
+
+    /// <summary>batch/validation ValidateJobSpecUpdate (v1.32): what a Job update may not change, in upstream's order.</summary>
+    private static void ValidateJobUpdate(JsonObject o, JsonObject old, List<FieldError> errors)
+    {
+        var spec = o.Obj("spec") ?? [];
+        var oldSpec = old.Obj("spec") ?? [];
+
+        // Completions are fixed, except that an Indexed Job may scale them together with parallelism (elastic Indexed Jobs, GA in v1.31).
+        if (!Validation.SemanticEquals(spec["completions"], oldSpec["completions"]))
+        {
+            if (spec.Str("completionMode") != "Indexed")
+            {
+                errors.Add(FieldError.Invalid("spec.completions", spec["completions"], "field is immutable"));
+            }
+            else if (spec["completions"] is not null && spec.Int("completions") != spec.Int("parallelism"))
+            {
+                errors.Add(FieldError.Invalid("spec.completions", spec["completions"], "can only be modified in tandem with spec.parallelism"));
+            }
+        }
+
+        if (!Validation.SemanticEquals(spec["selector"], oldSpec["selector"]))
+        {
+            errors.Add(FieldError.Invalid("spec.selector", spec["selector"], "field is immutable"));
+        }
+
+        var template = (JsonObject?)spec.Obj("template")?.DeepClone() ?? [];
+        var oldTemplate = (JsonObject?)oldSpec.Obj("template")?.DeepClone() ?? [];
+        if (oldSpec.Bool("suspend") == true && old.Obj("status")?["startTime"] is null)
+        {
+            AllowSchedulingDirectives(template, oldTemplate);
+        }
+
+        if (!Validation.SemanticEquals(template, oldTemplate))
+        {
+            // Upstream prints the whole internal struct with Go's %#v (pointer addresses included); the type name and the
+            // detail are what people and tools read.
+            errors.Add(new FieldError(FieldErrorType.Invalid, "spec.template", "core.PodTemplateSpec{...}", "field is immutable"));
+        }
+
+        foreach (var (field, goType) in new[]
+        {
+            ("completionMode", ""), ("podFailurePolicy", "batch.PodFailurePolicy"), ("backoffLimitPerIndex", ""), ("managedBy", ""), ("successPolicy", "batch.SuccessPolicy"),
+        })
+        {
+            if (!Validation.SemanticEquals(spec[field], oldSpec[field]))
+            {
+                errors.Add(spec[field] is JsonObject && goType.Length > 0
+                    ? new FieldError(FieldErrorType.Invalid, $"spec.{field}", goType + "{...}", "field is immutable")
+                    : FieldError.Invalid($"spec.{field}", spec[field], "field is immutable"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A suspended Job that never started may change where its Pods would run (node affinity, node selector,
+    /// tolerations, scheduling gates) and its template's labels and annotations: those are taken from the new template.
+    /// </summary>
+    private static void AllowSchedulingDirectives(JsonObject template, JsonObject oldTemplate)
+    {
+        var spec = template.Obj("spec") ?? [];
+        var oldSpec = oldTemplate.Ensure("spec");
+        var affinity = spec.Obj("affinity");
+        var oldAffinity = oldSpec.Obj("affinity");
+        if (affinity is null && oldAffinity is not null)
+        {
+            oldAffinity.Remove("nodeAffinity");
+            if (oldAffinity.Count == 0)
+            {
+                oldSpec.Remove("affinity");
+            }
+        }
+        else if (affinity is not null)
+        {
+            oldSpec.Ensure("affinity")["nodeAffinity"] = affinity["nodeAffinity"]?.DeepClone();
+        }
+
+        foreach (var field in new[] { "nodeSelector", "tolerations", "schedulingGates" })
+        {
+            oldSpec[field] = spec[field]?.DeepClone();
+        }
+
+        var meta = template.Obj("metadata") ?? [];
+        var oldMeta = oldTemplate.Ensure("metadata");
+        oldMeta["annotations"] = meta["annotations"]?.DeepClone();
+        oldMeta["labels"] = meta["labels"]?.DeepClone();
     }
 
     private static string FormatSelector(JsonObject? selector) =>
