@@ -153,7 +153,7 @@ internal sealed class HelmChartRenderer(TimeProvider time) : IRenderer
     /// Argo CD's cleanSetParameters: a comma in a parameter's value is data, not a separator, unless the value is a
     /// {a,b} list, so every comma not right after a backslash gets one (",x" → "\,x", "a,,b" → "a\,\,b").
     /// </summary>
-    internal static string EscapeCommas(string value)
+    private static string EscapeCommas(string value)
     {
         if ((value.StartsWith('{') && value.EndsWith('}')) || !value.Contains(',', StringComparison.Ordinal))
         {
