@@ -95,10 +95,24 @@ internal static class RenderCommand
                     await stderr.WriteLineAsync(warning);
                 }
 
-                var printed = parse.GetValue(outputDir) is { } dir
-                    ? HelmTemplateOutput.WriteToDirectory(release, dir, parse.GetValue(skipTests))
-                    : HelmTemplateOutput.Format(release, parse.GetValue(skipTests), parse.GetValue(showOnly));
-                await stdout.WriteAsync(printed);
+                var shown = parse.GetValue(showOnly) ?? [];
+                if (parse.GetValue(outputDir) is { } dir)
+                {
+                    var wrote = HelmTemplateOutput.WriteToDirectory(release, dir, parse.GetValue(skipTests));
+                    if (shown.Length == 0)
+                    {
+                        await stdout.WriteAsync(wrote);
+                        return 0;
+                    }
+
+                    // helm template (3 and 4) writes every file, then looks for the --show-only templates in what it
+                    // would print, which --output-dir leaves empty: it fails on the first pattern, after the files.
+                    await stdout.WriteAsync(wrote[..^1]);
+                    await stderr.WriteLineAsync($"Error: could not find template {shown[0].Replace('\\', '/')} in chart");
+                    return 1;
+                }
+
+                await stdout.WriteAsync(HelmTemplateOutput.Format(release, parse.GetValue(skipTests), shown));
                 return 0;
             }
             catch (Exception e) when (e is HelmException or RenderException or IOException or UnauthorizedAccessException)

@@ -29,6 +29,9 @@ internal sealed class Chart
 
     public byte[]? Schema { get; set; }
 
+    /// <summary>Chart.lock (or requirements.lock), when the chart has one.</summary>
+    public ChartLock? Lock { get; init; }
+
     public Chart? Parent { get; private set; }
 
     public IReadOnlyList<Chart> Dependencies => _dependencies;

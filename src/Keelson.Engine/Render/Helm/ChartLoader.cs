@@ -255,6 +255,7 @@ internal static partial class ChartLoader
         JsonNode? requirements = null;
         byte[]? requirementsData = null;
         byte[]? requirementsLock = null;
+        ChartLock? chartLock = null;
 
         foreach (var f in files)
         {
@@ -271,7 +272,7 @@ internal static partial class ChartLoader
 
                     break;
                 case "Chart.lock":
-                    ParseYaml(f, "Chart.lock");
+                    chartLock = ChartLock.Read(ParseYaml(f, "Chart.lock"), "Chart.lock");
                     break;
                 case "values.yaml":
                     values = ReadValues(f.Data, "values.yaml");
@@ -284,7 +285,8 @@ internal static partial class ChartLoader
                     requirementsData = f.Data;
                     break;
                 case "requirements.lock":
-                    ParseYaml(f, "requirements.lock");
+                    // As in Helm, whichever lock file comes last in the walk is the chart's lock.
+                    chartLock = ChartLock.Read(ParseYaml(f, "requirements.lock"), "requirements.lock");
                     requirementsLock = f.Data;
                     break;
                 default:
@@ -345,6 +347,7 @@ internal static partial class ChartLoader
             Files = other,
             Values = values ?? new Dictionary<string, object?>(StringComparer.Ordinal),
             Schema = schema,
+            Lock = chartLock,
         };
         md.Validate();
 

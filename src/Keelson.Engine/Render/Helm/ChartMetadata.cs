@@ -298,7 +298,7 @@ internal sealed partial class ChartMetadata
     }
 
     /// <summary>A list of structs as Go's decoder reads it: null items stay null, anything else is a type error.</summary>
-    private static List<T?>? ReadList<T>(JsonNode? node, string file, string field, string goType, Func<JsonObject, string, T> read)
+    internal static List<T?>? ReadList<T>(JsonNode? node, string file, string field, string goType, Func<JsonObject, string, T> read)
         where T : class => node switch
         {
             null => null,

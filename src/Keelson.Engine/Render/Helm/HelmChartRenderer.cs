@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Keelson.Engine.Render.Helm;
 
@@ -9,7 +8,7 @@ namespace Keelson.Engine.Render.Helm;
 /// order, then its install/upgrade hooks (annotations kept, so the apply stage can phase them); test, delete and
 /// rollback hooks are left out. A failed render is a <see cref="RenderException"/> naming the chart file and line.
 /// </summary>
-internal sealed partial class HelmChartRenderer(TimeProvider time) : IRenderer
+internal sealed class HelmChartRenderer(TimeProvider time) : IRenderer
 {
     private readonly HelmRenderer _renderer = new(time);
 
@@ -150,10 +149,30 @@ internal sealed partial class HelmChartRenderer(TimeProvider time) : IRenderer
         return new HelmValuesFile(relative, File.ReadAllText(real));
     }
 
-    // As Argo CD does, a comma in a parameter's value is data, not a separator, unless the value is a {a,b} list.
-    private static string EscapeCommas(string value) =>
-        value.StartsWith('{') && value.EndsWith('}') ? value : UnescapedComma().Replace(value, @"$1\,");
+    /// <summary>
+    /// Argo CD's cleanSetParameters: a comma in a parameter's value is data, not a separator, unless the value is a
+    /// {a,b} list, so every comma not right after a backslash gets one (",x" → "\,x", "a,,b" → "a\,\,b").
+    /// </summary>
+    private static string EscapeCommas(string value)
+    {
+        if ((value.StartsWith('{') && value.EndsWith('}')) || !value.Contains(',', StringComparison.Ordinal))
+        {
+            return value;
+        }
 
-    [GeneratedRegex(@"([^\\]),")]
-    private static partial Regex UnescapedComma();
+        var sb = new StringBuilder(value.Length + 4);
+        var previous = '\0';
+        foreach (var c in value)
+        {
+            if (c == ',' && previous != '\\')
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(c);
+            previous = c;
+        }
+
+        return sb.ToString();
+    }
 }

@@ -40,12 +40,15 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
 
     private static FunctionMap CreateFunctions(HelmVersion version) => HelmFunctions.For(version).With(Include(), Tpl());
 
-    /// <summary>Renders every template; returns template path (chart/templates/x.yaml) → output.</summary>
-    public Dictionary<string, string> Render(Chart chart, HelmValues top, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders every template but the partials (_*), or every one with <paramref name="partialsToo"/> (render
+    /// --template of a _helpers.tpl); returns template path (chart/templates/x.yaml) → output.
+    /// </summary>
+    public Dictionary<string, string> Render(Chart chart, HelmValues top, CancellationToken cancellationToken, bool partialsToo = false)
     {
         var templates = new Dictionary<string, Renderable>(StringComparer.Ordinal);
         AllTemplates(chart, top, templates);
-        return RenderTemplates(templates, cancellationToken);
+        return RenderTemplates(templates, partialsToo, cancellationToken);
     }
 
     private HelmValues AllTemplates(Chart c, HelmValues vals, Dictionary<string, Renderable> templates)
@@ -90,7 +93,7 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
         return next;
     }
 
-    private Dictionary<string, string> RenderTemplates(Dictionary<string, Renderable> templates, CancellationToken cancellationToken)
+    private Dictionary<string, string> RenderTemplates(Dictionary<string, Renderable> templates, bool partialsToo, CancellationToken cancellationToken)
     {
         var keys = SortTemplates(templates.Keys);
         var sources = keys.Select(k => (k, templates[k].Text)).ToList();
@@ -101,7 +104,7 @@ internal sealed partial class HelmEngine(HelmVersion version, RenderLimits limit
         var rendered = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in keys)
         {
-            if (BaseName(name).StartsWith('_'))
+            if (!partialsToo && BaseName(name).StartsWith('_'))
             {
                 continue;
             }

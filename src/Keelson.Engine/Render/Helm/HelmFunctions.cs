@@ -55,7 +55,18 @@ internal static class HelmFunctions
             new GoFunction("getHostByName", StringToString, static (_, _) => ""),
         };
 
-        functions.Add(GoFunction.Create("mustToToml", (object? v) => Toml.Encode(v)));
+        // toToml prints the encoder's error in place of the TOML; mustToToml fails the render with it.
+        functions.Add(new GoFunction("mustToToml", new GoSignature([GoType.Interface], GoType.String, ReturnsError: true), static (_, a) =>
+        {
+            try
+            {
+                return Toml.EncodeOrThrow(a[0]);
+            }
+            catch (Toml.TomlException e)
+            {
+                throw new InvalidOperationException(e.Message, e);
+            }
+        }));
         if (version == HelmVersion.V4)
         {
             functions.AddRange(HelmDurations.HelmFunctions());

@@ -198,7 +198,8 @@ public sealed partial class HelmRenderer
             ["Release"] = Release(options.ReleaseName, options),
             ["Values"] = new HelmValues(values, types.Values),
         };
-        var files = new HelmEngine(options.HelmVersion, options.Limits).Render(chart, top, cancellationToken);
+        // The one file asked for is rendered even when its name makes it a partial (_helpers.tpl).
+        var files = new HelmEngine(options.HelmVersion, options.Limits).Render(chart, top, cancellationToken, partialsToo: true);
         return files.Values.FirstOrDefault() ?? "";
     }
 

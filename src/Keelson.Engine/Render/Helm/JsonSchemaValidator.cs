@@ -8,11 +8,13 @@ using Keelson.Templating;
 namespace Keelson.Engine.Render.Helm;
 
 /// <summary>
-/// JSON Schema validation of chart values as Helm (3.18+ and 4) does it with santhosh-tekuri/jsonschema v6: drafts
-/// 4, 6, 7, 2019-09 and 2020-12 chosen by <c>$schema</c> (2020-12 when absent), references within the document
-/// (<c>#/definitions/x</c>, <c>#/$defs/x</c>, anchors, <c>$id</c>s), Go regular expressions for <c>pattern</c>, and
-/// <c>format</c> checked for draft 7 and earlier only. Errors read like the library's: <c>- at '/replicas': got
-/// string, want integer</c>. Schemas are not fetched from the network.
+/// JSON Schema validation of chart values as Helm (3.18+ and 4) does it with santhosh-tekuri/jsonschema v6 (Helm
+/// before 3.18 used xeipuuv/gojsonschema, whose messages differ; those are not reproduced): drafts 4, 6, 7, 2019-09
+/// and 2020-12 chosen by <c>$schema</c> (2020-12 when absent), references within the document (<c>#/definitions/x</c>,
+/// <c>#/$defs/x</c>, anchors, <c>$id</c>s; <c>urn:</c> ones accept anything, as Helm's loader does), Go regular
+/// expressions for <c>pattern</c>, and <c>format</c> checked for draft 7 and earlier only. Errors are the library's
+/// tree in its words: <c>- at '/replicas': got string, want integer</c>, causes indented below. Schemas are not
+/// fetched from the network; <c>unevaluatedProperties</c>/<c>unevaluatedItems</c> are not checked.
 /// </summary>
 internal sealed class JsonSchemaValidator
 {
@@ -51,31 +53,58 @@ internal sealed class JsonSchemaValidator
         return new JsonSchemaValidator(node!);
     }
 
-    /// <summary>The failures, one "- at '/path': message" line each (nested causes indented), empty when valid.</summary>
+    /// <summary>
+    /// The failures as the library prints them under its first line (which Helm drops): "- at '/path': message", the
+    /// causes of a failure indented two spaces deeper; empty when the values are valid.
+    /// </summary>
     public List<string> Validate(object? values)
     {
-        var errors = new List<Failure>();
-        Check(_root, values, "", errors, 0);
         var lines = new List<string>();
-        foreach (var e in errors)
+        if (Check(_root, values, "", 0) is { } failure)
         {
-            e.Render(lines, 0);
+            // The root's own group is unwrapped, as the library's Schema.Validate does.
+            foreach (var f in failure.IsGroup ? failure.Causes! : [failure])
+            {
+                f.Render(lines, 0);
+            }
         }
 
         return lines;
     }
 
-    private sealed record Failure(string Path, string Message, List<Failure>? Causes = null)
+    /// <summary>
+    /// A node of the library's error tree: a keyword's failure at an instance path, with the failures that caused it.
+    /// A group collects several failures of one schema ("validation failed"); a reference ($ref and friends) with a
+    /// single cause is not printed, its cause stands in its place.
+    /// </summary>
+    private sealed record Failure(string Path, string Message, List<Failure>? Causes = null, bool IsGroup = false, bool IsReference = false)
     {
         public void Render(List<string> lines, int depth)
         {
-            lines.Add(new string(' ', depth * 2) + $"- at '{Path}': {Message}");
+            if (IsReference && Causes is [var only])
+            {
+                only.Render(lines, depth);
+                return;
+            }
+
+            lines.Add(new string(' ', depth * 2) + "- at " + Quote(Path) + ": " + Message);
             foreach (var c in Causes ?? [])
             {
                 c.Render(lines, depth + 1);
             }
         }
     }
+
+    /// <summary>What one schema says of one value: nothing, its only failure, or a group of them.</summary>
+    private static Failure? Result(string path, List<Failure> errors) => errors.Count switch
+    {
+        0 => null,
+        1 => errors[0],
+        _ => new Failure(path, "validation failed", errors, IsGroup: true),
+    };
+
+    /// <summary>The causes a failure contributes to an enclosing one: a group's members, or itself.</summary>
+    private static List<Failure> Unwrap(Failure f) => f.IsGroup ? f.Causes! : [f];
 
     private static int DraftOf(JsonNode root)
     {
@@ -155,6 +184,12 @@ internal sealed class JsonSchemaValidator
             return byId;
         }
 
+        // Helm (3.18.4 on) loads urn: references it cannot resolve as the schema true, with a warning.
+        if (reference.StartsWith("urn:", StringComparison.Ordinal))
+        {
+            return JsonValue.Create(true);
+        }
+
         var hash = reference.IndexOf('#', StringComparison.Ordinal);
         var doc = hash < 0 ? reference : reference[..hash];
         var fragment = hash < 0 ? "" : reference[(hash + 1)..];
@@ -196,7 +231,10 @@ internal sealed class JsonSchemaValidator
         return cur;
     }
 
-    private void Check(JsonNode? schema, object? value, string path, List<Failure> errors, int depth)
+    // The order of the checks and the shape of the error tree follow the library's validator: type, const, enum and
+    // format end the checks of a value when they fail; a draft-7 (or older) $ref replaces its siblings; then the
+    // checks of the value's kind, then the applicators.
+    private Failure? Check(JsonNode? schema, object? value, string path, int depth)
     {
         if (depth > 200)
         {
@@ -206,213 +244,227 @@ internal sealed class JsonSchemaValidator
         switch (schema)
         {
             case null:
-                return;
+                return null;
             case JsonValue b when b.GetValueKind() == JsonValueKind.True:
-                return;
+                return null;
             case JsonValue b when b.GetValueKind() == JsonValueKind.False:
-                errors.Add(new Failure(path, "false schema"));
-                return;
+                return new Failure(path, "false schema");
             case not JsonObject:
-                return;
+                return null;
         }
 
         var s = (JsonObject)schema;
-        if (s["$ref"] is JsonValue r && r.GetValueKind() == JsonValueKind.String)
+        if (_draft <= 7 && s["$ref"] is JsonValue oldRef && oldRef.GetValueKind() == JsonValueKind.String)
         {
-            Check(Resolve(r.GetValue<string>()), value, path, errors, depth + 1);
-            if (_draft <= 7)
-            {
-                return;
-            }
-        }
-
-        if (s["$dynamicRef"] is JsonValue dr && dr.GetValueKind() == JsonValueKind.String)
-        {
-            Check(Resolve(dr.GetValue<string>()), value, path, errors, depth + 1);
-        }
-
-        if (s["$recursiveRef"] is JsonValue rr && rr.GetValueKind() == JsonValueKind.String)
-        {
-            Check(Resolve(rr.GetValue<string>()), value, path, errors, depth + 1);
+            // Before 2019-09 "all other properties in a $ref object MUST be ignored".
+            return Ref(oldRef.GetValue<string>(), value, path, depth);
         }
 
         var kind = KindOf(value);
-        if (s["type"] is { } type)
+        if (Types(s["type"]) is { Count: > 0 } wanted && !wanted.Contains(kind) && !(kind == "number" && wanted.Contains("integer") && IsInteger(value)))
         {
-            var wanted = type is JsonArray ta ? ta.Select(t => t!.GetValue<string>()).ToList() : [type.GetValue<string>()];
-            if (!wanted.Any(w => IsType(value, kind, w)))
-            {
-                errors.Add(new Failure(path, $"got {kind}, want {string.Join(" or ", wanted)}"));
-            }
+            return new Failure(path, $"got {kind}, want {string.Join(" or ", TypeOrder.Where(wanted.Contains))}");
+        }
+
+        if (_draft >= 6 && s.TryGetPropertyValue("const", out var constant) && !JsonEquals(constant, value))
+        {
+            return new Failure(path, constant is JsonObject or JsonArray ? "'const' failed" : $"value must be {Display(constant)}");
         }
 
         if (s["enum"] is JsonArray en && !en.Any(e => JsonEquals(e, value)))
         {
-            errors.Add(new Failure(path, en.Count == 1 ? $"value must be {Display(en[0])}" : $"value must be one of {string.Join(", ", en.Select(Display))}"));
+            return new Failure(path, en.Any(e => e is JsonObject or JsonArray) ? "'enum' failed"
+                : en.Count == 1 ? $"value must be {Display(en[0])}" : $"value must be one of {string.Join(", ", en.Select(Display))}");
         }
 
-        if (_draft >= 6 && s.ContainsKey("const") && !JsonEquals(s["const"], value))
+        if (_draft <= 7 && s["format"] is JsonValue fmt && fmt.GetValueKind() == JsonValueKind.String && !FormatOk(fmt.GetValue<string>(), value))
         {
-            errors.Add(new Failure(path, $"value must be {Display(s["const"])}"));
+            // The library adds ": <reason>" from its format checker; the reasons are not reproduced here.
+            return new Failure(path, $"{DisplayValue(value)} is not valid {fmt.GetValue<string>()}");
         }
 
-        if (kind is "number" or "integer")
+        var errors = new List<Failure>();
+        if (s["$ref"] is JsonValue r && r.GetValueKind() == JsonValueKind.String && Ref(r.GetValue<string>(), value, path, depth) is { } refFailure)
         {
-            CheckNumber(s, ToDecimal(value), path, errors);
+            errors.Add(refFailure);
         }
-        else if (value is string str)
+
+        switch (kind)
         {
-            CheckString(s, str, path, errors);
+            case "object":
+                CheckObject(s, AsObject(value!), path, errors, depth);
+                break;
+            case "array":
+                CheckArray(s, ((System.Collections.IEnumerable)value!).Cast<object?>().ToList(), path, errors, depth);
+                break;
+            case "string":
+                CheckString(s, value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : (string)value!, path, errors);
+                break;
+            case "number":
+                CheckNumber(s, value, path, errors);
+                break;
         }
-        else if (kind == "array")
+
+        if (_draft >= 2019)
         {
-            CheckArray(s, ((System.Collections.IEnumerable)value!).Cast<object?>().ToList(), path, errors, depth);
+            foreach (var keyword in DynamicRefs)
+            {
+                if (s[keyword] is JsonValue dr && dr.GetValueKind() == JsonValueKind.String && Ref(dr.GetValue<string>(), value, path, depth) is { } f)
+                {
+                    errors.Add(f);
+                }
+            }
         }
-        else if (kind == "object")
+
+        CheckApplicators(s, value, path, errors, depth);
+        return Result(path, errors);
+    }
+
+    /// <summary>A reference's failure: "validation failed" over what the target says (printed as its cause alone when there is one).</summary>
+    private Failure? Ref(string reference, object? value, string path, int depth) =>
+        Check(Resolve(reference), value, path, depth + 1) is { } f ? new Failure(path, "validation failed", Unwrap(f), IsReference: true) : null;
+
+    private void CheckApplicators(JsonObject s, object? value, string path, List<Failure> errors, int depth)
+    {
+        if (s.TryGetPropertyValue("not", out var not) && not is not null && Check(not, value, path, depth + 1) is null)
         {
-            CheckObject(s, (IDictionary<string, object?>)value!, path, errors, depth);
+            errors.Add(new Failure(path, "'not' failed"));
         }
 
         if (s["allOf"] is JsonArray all)
         {
-            foreach (var sub in all)
+            var causes = all.Select(sub => Check(sub, value, path, depth + 1)).OfType<Failure>().ToList();
+            if (causes.Count > 0)
             {
-                Check(sub, value, path, errors, depth + 1);
+                errors.Add(new Failure(path, "'allOf' failed", causes));
             }
         }
 
         if (s["anyOf"] is JsonArray any)
         {
             var causes = new List<Failure>();
-            var ok = false;
             foreach (var sub in any)
             {
-                var sube = new List<Failure>();
-                Check(sub, value, path, sube, depth + 1);
-                if (sube.Count == 0)
+                if (Check(sub, value, path, depth + 1) is not { } f)
                 {
-                    ok = true;
+                    causes = null;
                     break;
                 }
 
-                causes.AddRange(sube);
+                causes.Add(f);
             }
 
-            if (!ok)
+            if (causes is not null)
             {
-                errors.Add(new Failure(path, "anyOf failed", causes));
+                errors.Add(new Failure(path, "'anyOf' failed", causes));
             }
         }
 
         if (s["oneOf"] is JsonArray one)
         {
             var causes = new List<Failure>();
-            var matched = new List<int>();
+            var matched = -1;
             for (var i = 0; i < one.Count; i++)
             {
-                var sube = new List<Failure>();
-                Check(one[i], value, path, sube, depth + 1);
-                if (sube.Count == 0)
+                if (Check(one[i], value, path, depth + 1) is { } f)
                 {
-                    matched.Add(i);
+                    if (matched == -1)
+                    {
+                        causes.Add(f);
+                    }
+                }
+                else if (matched == -1)
+                {
+                    matched = i;
                 }
                 else
                 {
-                    causes.AddRange(sube);
+                    errors.Add(new Failure(path, $"'oneOf' failed, subschemas {matched}, {i} matched"));
+                    break;
                 }
             }
 
-            if (matched.Count == 0)
+            if (matched == -1)
             {
-                errors.Add(new Failure(path, "oneOf failed, none matched", causes));
-            }
-            else if (matched.Count > 1)
-            {
-                errors.Add(new Failure(path, $"oneOf failed, subschemas {matched[0]}, {matched[1]} matched"));
+                errors.Add(new Failure(path, "'oneOf' failed, none matched", causes));
             }
         }
 
-        if (s["not"] is { } not)
+        // "if": true compiles only "then", "if": false only "else".
+        if (_draft >= 7 && s.TryGetPropertyValue("if", out var cond) && cond is not null)
         {
-            var sube = new List<Failure>();
-            Check(not, value, path, sube, depth + 1);
-            if (sube.Count == 0)
+            var branch = Check(cond, value, path, depth + 1) is null ? "then" : "else";
+            if (Check(s[branch], value, path, depth + 1) is { } f)
             {
-                errors.Add(new Failure(path, "not failed"));
+                errors.Add(f);
             }
-        }
-
-        if (_draft >= 7 && s["if"] is { } cond)
-        {
-            var sube = new List<Failure>();
-            Check(cond, value, path, sube, depth + 1);
-            if (sube.Count == 0)
-            {
-                Check(s["then"], value, path, errors, depth + 1);
-            }
-            else
-            {
-                Check(s["else"], value, path, errors, depth + 1);
-            }
-        }
-
-        if (s["format"] is JsonValue fmt && fmt.GetValueKind() == JsonValueKind.String && _draft <= 7 && !FormatOk(fmt.GetValue<string>(), value))
-        {
-            errors.Add(new Failure(path, $"'{GoFmt.Format(value)}' is not valid {fmt.GetValue<string>()}"));
         }
     }
 
-    private void CheckNumber(JsonObject s, decimal? n, string path, List<Failure> errors)
+    private static void CheckNumber(JsonObject s, object? value, string path, List<Failure> errors)
     {
-        if (n is not { } x)
+        if (ToDecimal(value) is not { } x)
         {
             return;
         }
 
+        // A boolean exclusiveMaximum (draft 4's form) turns maximum into an exclusive bound, in any draft.
+        var max = Num(s["maximum"]);
+        var exclusiveMax = Num(s["exclusiveMaximum"]);
+        if (s["exclusiveMaximum"]?.GetValueKind() == JsonValueKind.True)
+        {
+            (exclusiveMax, max) = (max, null);
+        }
+
+        var min = Num(s["minimum"]);
+        var exclusiveMin = Num(s["exclusiveMinimum"]);
+        if (s["exclusiveMinimum"]?.GetValueKind() == JsonValueKind.True)
+        {
+            (exclusiveMin, min) = (min, null);
+        }
+
+        if (min is { } lo && x < lo)
+        {
+            errors.Add(new Failure(path, $"minimum: got {Number(x)}, want {Number(lo)}"));
+        }
+
+        if (max is { } hi && x > hi)
+        {
+            errors.Add(new Failure(path, $"maximum: got {Number(x)}, want {Number(hi)}"));
+        }
+
+        if (exclusiveMin is { } elo && x <= elo)
+        {
+            errors.Add(new Failure(path, $"exclusiveMinimum: got {Number(x)}, want {Number(elo)}"));
+        }
+
+        if (exclusiveMax is { } ehi && x >= ehi)
+        {
+            errors.Add(new Failure(path, $"exclusiveMaximum: got {Number(x)}, want {Number(ehi)}"));
+        }
+
         if (Num(s["multipleOf"]) is { } m && m != 0 && x % m != 0)
         {
-            errors.Add(new Failure(path, $"{Fmt(x)} not multipleOf {Fmt(m)}"));
-        }
-
-        var exclusiveMax = _draft == 4 && s["exclusiveMaximum"]?.GetValueKind() == JsonValueKind.True;
-        var exclusiveMin = _draft == 4 && s["exclusiveMinimum"]?.GetValueKind() == JsonValueKind.True;
-        if (Num(s["maximum"]) is { } max && (exclusiveMax ? x >= max : x > max))
-        {
-            errors.Add(new Failure(path, exclusiveMax ? $"exclusiveMaximum: got {Fmt(x)}, want {Fmt(max)}" : $"maximum: got {Fmt(x)}, want {Fmt(max)}"));
-        }
-
-        if (Num(s["minimum"]) is { } min && (exclusiveMin ? x <= min : x < min))
-        {
-            errors.Add(new Failure(path, exclusiveMin ? $"exclusiveMinimum: got {Fmt(x)}, want {Fmt(min)}" : $"minimum: got {Fmt(x)}, want {Fmt(min)}"));
-        }
-
-        if (_draft >= 6 && Num(s["exclusiveMaximum"]) is { } emax && x >= emax)
-        {
-            errors.Add(new Failure(path, $"exclusiveMaximum: got {Fmt(x)}, want {Fmt(emax)}"));
-        }
-
-        if (_draft >= 6 && Num(s["exclusiveMinimum"]) is { } emin && x <= emin)
-        {
-            errors.Add(new Failure(path, $"exclusiveMinimum: got {Fmt(x)}, want {Fmt(emin)}"));
+            errors.Add(new Failure(path, $"multipleOf: got {Number(x)}, want {Number(m)}"));
         }
     }
 
     private void CheckString(JsonObject s, string str, string path, List<Failure> errors)
     {
         var length = str.EnumerateRunes().Count();
-        if (Int(s["maxLength"]) is { } maxLen && length > maxLen)
-        {
-            errors.Add(new Failure(path, $"maxLength: got {length}, want {maxLen}"));
-        }
-
         if (Int(s["minLength"]) is { } minLen && length < minLen)
         {
-            errors.Add(new Failure(path, $"minLength: got {length}, want {minLen}"));
+            errors.Add(new Failure(path, $"minLength: got {Integer(length)}, want {Integer(minLen)}"));
+        }
+
+        if (Int(s["maxLength"]) is { } maxLen && length > maxLen)
+        {
+            errors.Add(new Failure(path, $"maxLength: got {Integer(length)}, want {Integer(maxLen)}"));
         }
 
         if (s["pattern"] is JsonValue p && p.GetValueKind() == JsonValueKind.String && !Pattern(p.GetValue<string>()).IsMatch(str))
         {
-            errors.Add(new Failure(path, $"'{str}' does not match pattern '{p.GetValue<string>()}'"));
+            errors.Add(new Failure(path, $"{Quote(str)} does not match pattern {Quote(p.GetValue<string>())}"));
         }
     }
 
@@ -434,185 +486,268 @@ internal sealed class JsonSchemaValidator
 
     private void CheckArray(JsonObject s, List<object?> items, string path, List<Failure> errors, int depth)
     {
-        if (Int(s["maxItems"]) is { } max && items.Count > max)
-        {
-            errors.Add(new Failure(path, $"maxItems: got {items.Count}, want {max}"));
-        }
-
         if (Int(s["minItems"]) is { } min && items.Count < min)
         {
-            errors.Add(new Failure(path, $"minItems: got {items.Count}, want {min}"));
+            errors.Add(new Failure(path, $"minItems: got {Integer(items.Count)}, want {Integer(min)}"));
         }
 
-        if (s["uniqueItems"]?.GetValueKind() == JsonValueKind.True)
+        if (Int(s["maxItems"]) is { } max && items.Count > max)
         {
-            for (var i = 0; i < items.Count; i++)
+            errors.Add(new Failure(path, $"maxItems: got {Integer(items.Count)}, want {Integer(max)}"));
+        }
+
+        if (s["uniqueItems"]?.GetValueKind() == JsonValueKind.True && Duplicate(items) is var (first, second))
+        {
+            errors.Add(new Failure(path, $"items at {Integer(first)} and {Integer(second)} are equal"));
+        }
+
+        // Items after the positional ones are named by their index among those items, as the library names them.
+        if (_draft < 2020)
+        {
+            switch (s["items"])
             {
-                for (var j = i + 1; j < items.Count; j++)
+                case JsonArray positional:
                 {
-                    if (ValuesEqual(items[i], items[j]))
+                    var evaluated = Math.Min(positional.Count, items.Count);
+                    for (var i = 0; i < evaluated; i++)
                     {
-                        errors.Add(new Failure(path, $"items at {i} and {j} are equal"));
-                        i = items.Count;
-                        break;
+                        Add(errors, Check(positional[i], items[i], path + "/" + i, depth + 1));
                     }
+
+                    switch (s["additionalItems"])
+                    {
+                        case JsonValue b when b.GetValueKind() == JsonValueKind.False:
+                            if (evaluated != items.Count)
+                            {
+                                errors.Add(new Failure(path, $"last {Integer(items.Count - evaluated)} additionalItem(s) not allowed"));
+                            }
+
+                            break;
+                        case JsonObject additional:
+                            for (var i = evaluated; i < items.Count; i++)
+                            {
+                                Add(errors, Check(additional, items[i], path + "/" + (i - evaluated), depth + 1));
+                            }
+
+                            break;
+                    }
+
+                    break;
+                }
+
+                case { } every:
+                    for (var i = 0; i < items.Count; i++)
+                    {
+                        Add(errors, Check(every, items[i], path + "/" + i, depth + 1));
+                    }
+
+                    break;
+            }
+        }
+        else
+        {
+            var prefix = s["prefixItems"] as JsonArray;
+            var evaluated = Math.Min(prefix?.Count ?? 0, items.Count);
+            for (var i = 0; i < evaluated; i++)
+            {
+                Add(errors, Check(prefix![i], items[i], path + "/" + i, depth + 1));
+            }
+
+            if (s.TryGetPropertyValue("items", out var rest) && rest is not null)
+            {
+                for (var i = evaluated; i < items.Count; i++)
+                {
+                    Add(errors, Check(rest, items[i], path + "/" + (i - evaluated), depth + 1));
                 }
             }
         }
 
-        var prefixCount = 0;
-        var prefix = _draft >= 2020 ? s["prefixItems"] as JsonArray : s["items"] as JsonArray;
-        if (prefix is not null)
+        if (_draft >= 6 && s.TryGetPropertyValue("contains", out var contains) && contains is not null)
         {
-            prefixCount = Math.Min(prefix.Count, items.Count);
-            for (var i = 0; i < prefixCount; i++)
+            var causes = new List<Failure>();
+            var matched = new List<int>();
+            for (var i = 0; i < items.Count; i++)
             {
-                Check(prefix[i], items[i], path + "/" + i, errors, depth + 1);
+                if (Check(contains, items[i], path + "/" + i, depth + 1) is { } f)
+                {
+                    causes.Add(f);
+                }
+                else
+                {
+                    matched.Add(i);
+                }
             }
-        }
 
-        var rest = _draft >= 2020 ? s["items"] : prefix is not null ? s["additionalItems"] : s["items"];
-        if (rest is not null and not JsonArray)
-        {
-            for (var i = prefix is null ? 0 : prefixCount; i < items.Count; i++)
-            {
-                Check(rest, items[i], path + "/" + i, errors, depth + 1);
-            }
-        }
-
-        if (_draft >= 6 && s["contains"] is { } contains)
-        {
-            var matches = items.Count(item =>
-            {
-                var sube = new List<Failure>();
-                Check(contains, item, path, sube, depth + 1);
-                return sube.Count == 0;
-            });
-            var minContains = _draft >= 2019 ? Int(s["minContains"]) ?? 1 : 1;
+            var minContains = _draft >= 2019 ? Int(s["minContains"]) : null;
             var maxContains = _draft >= 2019 ? Int(s["maxContains"]) : null;
-            if (matches < minContains)
+            if (minContains is { } mc)
             {
-                errors.Add(new Failure(path, minContains == 1 ? "no items match contains schema" : $"min {minContains} items required to match contains schema, but matched {matches} items"));
+                if (matched.Count < mc)
+                {
+                    errors.Add(new Failure(path, matched.Count == 0
+                        ? $"min {Integer(mc)} items required to match contains schema, but none matched"
+                        : $"min {Integer(mc)} items required to match contains schema, but matched {Integer(matched.Count)} items at {string.Join(' ', matched)}", causes));
+                }
+            }
+            else if (matched.Count == 0)
+            {
+                errors.Add(new Failure(path, "no items match contains schema", causes));
             }
 
-            if (maxContains is { } mc && matches > mc)
+            if (maxContains is { } xc && matched.Count > xc)
             {
-                errors.Add(new Failure(path, $"max {mc} items required to match contains schema, but matched {matches} items"));
+                errors.Add(new Failure(path, $"max {Integer(xc)} items required to match contains schema, but matched {Integer(matched.Count)} items at {string.Join(' ', matched)}"));
             }
+        }
+    }
+
+    /// <summary>The library's first repeated pair: the earliest item equal to an item before it, and that item.</summary>
+    private static (int First, int Second)? Duplicate(List<object?> items)
+    {
+        for (var i = 1; i < items.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (ValuesEqual(items[i], items[j]))
+                {
+                    return (j, i);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void Add(List<Failure> errors, Failure? failure)
+    {
+        if (failure is not null)
+        {
+            errors.Add(failure);
         }
     }
 
     private void CheckObject(JsonObject s, IDictionary<string, object?> obj, string path, List<Failure> errors, int depth)
     {
-        if (Int(s["maxProperties"]) is { } max && obj.Count > max)
-        {
-            errors.Add(new Failure(path, $"maxProperties: got {obj.Count}, want {max}"));
-        }
-
         if (Int(s["minProperties"]) is { } min && obj.Count < min)
         {
-            errors.Add(new Failure(path, $"minProperties: got {obj.Count}, want {min}"));
+            errors.Add(new Failure(path, $"minProperties: got {Integer(obj.Count)}, want {Integer(min)}"));
         }
 
-        if (s["required"] is JsonArray req)
+        if (Int(s["maxProperties"]) is { } max && obj.Count > max)
         {
-            var missing = req.Select(r => r!.GetValue<string>()).Where(r => !obj.ContainsKey(r)).ToList();
-            if (missing.Count == 1)
+            errors.Add(new Failure(path, $"maxProperties: got {Integer(obj.Count)}, want {Integer(max)}"));
+        }
+
+        if (s["required"] is JsonArray req && Missing(obj, req) is { Count: > 0 } missing)
+        {
+            errors.Add(new Failure(path, missing.Count == 1 ? $"missing property {Quote(missing[0])}" : "missing properties " + string.Join(", ", missing.Select(Quote))));
+        }
+
+        // "dependencies" (draft 7 and before, still read by the library in later drafts): names or a schema.
+        foreach (var (key, dep) in s["dependencies"] as JsonObject ?? [])
+        {
+            if (!obj.ContainsKey(key))
             {
-                errors.Add(new Failure(path, $"missing property '{missing[0]}'"));
+                continue;
             }
-            else if (missing.Count > 1)
+
+            if (dep is JsonArray names)
             {
-                errors.Add(new Failure(path, "missing properties " + string.Join(", ", missing.Select(m => "'" + m + "'"))));
+                if (Missing(obj, names) is { Count: > 0 } absent)
+                {
+                    errors.Add(new Failure(path, $"properties {string.Join(", ", absent.Select(Quote))} required, if {Quote(key)} exists"));
+                }
+            }
+            else
+            {
+                Add(errors, Check(dep, obj, path, depth + 1));
             }
         }
 
+        // Go ranges over a map in random order; the keys are taken in sorted order so the message is stable.
         var props = s["properties"] as JsonObject;
         var patterns = s["patternProperties"] as JsonObject;
         var additional = new List<string>();
-        foreach (var key in obj.Keys.Order(StringComparer.Ordinal))
+        var keys = obj.Keys.Order(StringComparer.Ordinal).ToList();
+        foreach (var key in keys)
         {
             var value = obj[key];
             var childPath = path + "/" + key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-            var matched = false;
+            var evaluated = false;
             if (props is not null && props.TryGetPropertyValue(key, out var ps))
             {
-                matched = true;
-                Check(ps, value, childPath, errors, depth + 1);
+                evaluated = true;
+                Add(errors, Check(ps, value, childPath, depth + 1));
             }
 
-            if (patterns is not null)
+            foreach (var (pattern, psub) in patterns ?? [])
             {
-                foreach (var (pattern, psub) in patterns)
+                if (Pattern(pattern).IsMatch(key))
                 {
-                    if (Pattern(pattern).IsMatch(key))
-                    {
-                        matched = true;
-                        Check(psub, value, childPath, errors, depth + 1);
-                    }
+                    evaluated = true;
+                    Add(errors, Check(psub, value, childPath, depth + 1));
                 }
             }
 
-            if (!matched)
+            if (!evaluated)
             {
-                additional.Add(key);
-                if (s["additionalProperties"] is JsonObject addSchema)
+                switch (s["additionalProperties"])
                 {
-                    Check(addSchema, value, childPath, errors, depth + 1);
-                }
-            }
-
-            if (_draft >= 6 && s["propertyNames"] is { } names)
-            {
-                var sube = new List<Failure>();
-                Check(names, key, childPath, sube, depth + 1);
-                if (sube.Count > 0)
-                {
-                    errors.Add(new Failure(path, $"invalid propertyName '{key}'", sube));
+                    case JsonValue b when b.GetValueKind() == JsonValueKind.False:
+                        additional.Add(key);
+                        break;
+                    case JsonObject addSchema:
+                        Add(errors, Check(addSchema, value, childPath, depth + 1));
+                        break;
                 }
             }
         }
 
-        if (s["additionalProperties"] is JsonValue ap && ap.GetValueKind() == JsonValueKind.False && additional.Count > 0)
+        if (additional.Count > 0)
         {
-            errors.Add(new Failure(path, $"additional properties {string.Join(", ", additional.Select(a => "'" + a + "'"))} not allowed"));
+            errors.Add(new Failure(path, $"additional properties {string.Join(", ", additional.Select(Quote))} not allowed"));
         }
 
-        var dependentRequired = _draft >= 2019 ? s["dependentRequired"] as JsonObject : null;
-        var dependentSchemas = _draft >= 2019 ? s["dependentSchemas"] as JsonObject : null;
-        if (_draft < 2019 && s["dependencies"] is JsonObject deps)
+        if (_draft >= 6 && s.TryGetPropertyValue("propertyNames", out var names2) && names2 is not null)
         {
-            dependentRequired = new JsonObject();
-            dependentSchemas = new JsonObject();
-            foreach (var (k, v) in deps)
+            foreach (var key in keys)
             {
-                (v is JsonArray ? dependentRequired : dependentSchemas)[k] = v?.DeepClone();
-            }
-        }
-
-        foreach (var (key, needed) in dependentRequired ?? [])
-        {
-            if (obj.ContainsKey(key) && needed is JsonArray arr)
-            {
-                var missing = arr.Select(a => a!.GetValue<string>()).Where(n => !obj.ContainsKey(n)).ToList();
-                if (missing.Count > 0)
+                // The library checks each name as a document of its own and relabels the result: the failure and
+                // its causes are at '' whatever the object's path.
+                if (Check(names2, key, "", depth + 1) is { } f)
                 {
-                    errors.Add(new Failure(path, $"properties {string.Join(", ", missing.Select(m => "'" + m + "'"))} required, if '{key}' exists"));
+                    errors.Add(new Failure("", $"invalid propertyName {Quote(key)}", Unwrap(f)));
                 }
             }
         }
 
-        foreach (var (key, dep) in dependentSchemas ?? [])
+        if (_draft >= 2019)
         {
-            if (obj.ContainsKey(key))
+            foreach (var (key, dep) in s["dependentSchemas"] as JsonObject ?? [])
             {
-                Check(dep, obj, path, errors, depth + 1);
+                if (obj.ContainsKey(key))
+                {
+                    Add(errors, Check(dep, obj, path, depth + 1));
+                }
+            }
+
+            foreach (var (key, needed) in s["dependentRequired"] as JsonObject ?? [])
+            {
+                if (obj.ContainsKey(key) && needed is JsonArray arr && Missing(obj, arr) is { Count: > 0 } absent)
+                {
+                    errors.Add(new Failure(path, $"properties {string.Join(", ", absent.Select(Quote))} required, if {Quote(key)} exists"));
+                }
             }
         }
     }
 
+    /// <summary>The names in <paramref name="names"/> (strings only, as the library reads them) that the object lacks.</summary>
+    private static List<string> Missing(IDictionary<string, object?> obj, JsonArray names) =>
+        names.OfType<JsonValue>().Where(n => n.GetValueKind() == JsonValueKind.String).Select(n => n.GetValue<string>()).Where(n => !obj.ContainsKey(n)).ToList();
+
     // ---- JSON data model over Go values ----
 
+    /// <summary>The library's typeOf: every number is a "number" ("integer" is only ever wanted, never got).</summary>
     private static string KindOf(object? value)
     {
         switch (value)
@@ -621,39 +756,57 @@ internal sealed class JsonSchemaValidator
                 return "null";
             case bool:
                 return "boolean";
-            case string:
+            case string or byte[]:
                 return "string";
-            case double d:
-                return double.IsFinite(d) && d == Math.Floor(d) ? "integer" : "number";
-            case float f:
-                return float.IsFinite(f) && f == MathF.Floor(f) ? "integer" : "number";
-            case IDictionary<string, object?>:
+            case double or float or decimal:
+                return "number";
+            case IDictionary<string, object?> or IDictionary<string, string>:
                 return "object";
-            case IDictionary<string, string>:
-                return "object";
-            case byte[]:
-                return "string";
         }
 
         return GoValues.KindOf(value) switch
         {
             GoKind.Int or GoKind.Int8 or GoKind.Int16 or GoKind.Int32 or GoKind.Int64
-                or GoKind.Uint or GoKind.Uint8 or GoKind.Uint16 or GoKind.Uint32 or GoKind.Uint64 => "integer",
+                or GoKind.Uint or GoKind.Uint8 or GoKind.Uint16 or GoKind.Uint32 or GoKind.Uint64
+                or GoKind.Float32 or GoKind.Float64 => "number",
             GoKind.Slice or GoKind.Array => "array",
-            GoKind.Map => "object",
             GoKind.String => "string",
             _ => "object",
         };
     }
 
-    private bool IsType(object? value, string kind, string wanted) => wanted switch
+    private static readonly string[] DynamicRefs = ["$recursiveRef", "$dynamicRef"];
+
+    // The order in which the library lists wanted types, whatever the schema's order.
+    private static readonly string[] TypeOrder = ["null", "boolean", "number", "integer", "string", "array", "object"];
+
+    /// <summary>The known type names of a "type" keyword (a name or a list of names; others are ignored, as the library does).</summary>
+    private static HashSet<string>? Types(JsonNode? type)
     {
-        "integer" => kind == "integer" && (_draft > 4 || !(value is double d && HasFraction(d))),
-        "number" => kind is "number" or "integer",
-        _ => kind == wanted,
+        var names = type switch
+        {
+            JsonArray list => list.ToArray(),
+            JsonValue v => new JsonNode?[] { v },
+            _ => [],
+        };
+        var set = names.OfType<JsonValue>().Where(n => n.GetValueKind() == JsonValueKind.String).Select(n => n.GetValue<string>()).Where(TypeOrder.Contains).ToHashSet(StringComparer.Ordinal);
+        return set.Count == 0 ? null : set;
+    }
+
+    private static bool IsInteger(object? value) => value switch
+    {
+        double d => double.IsFinite(d) && d == Math.Floor(d),
+        float f => float.IsFinite(f) && f == MathF.Floor(f),
+        decimal m => m == decimal.Floor(m),
+        _ => KindOf(value) == "number",
     };
 
-    private static bool HasFraction(double d) => d != Math.Floor(d);
+    private static IDictionary<string, object?> AsObject(object value) => value switch
+    {
+        IDictionary<string, object?> map => map,
+        IDictionary<string, string> strings => strings.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal),
+        _ => new Dictionary<string, object?>(StringComparer.Ordinal),
+    };
 
     private static decimal? ToDecimal(object? value)
     {
@@ -667,7 +820,7 @@ internal sealed class JsonSchemaValidator
                 _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
             };
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException or InvalidCastException or FormatException)
         {
             return null;
         }
@@ -675,24 +828,87 @@ internal sealed class JsonSchemaValidator
 
     private static decimal? Num(JsonNode? node)
     {
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
         {
-            return decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (decimal)v.GetValue<double>();
+            return null;
         }
 
-        return null;
+        if (decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            return d;
+        }
+
+        // Beyond decimal's range a bound is as good as infinite for values that fit in a decimal.
+        return v.GetValue<double>() > 0 ? decimal.MaxValue : decimal.MinValue;
     }
 
-    private static int? Int(JsonNode? node) => Num(node) is { } d ? (int)Math.Min(d, int.MaxValue) : null;
+    /// <summary>The library's intVal: only a whole number counts.</summary>
+    private static int? Int(JsonNode? node) => Num(node) is { } d && d == decimal.Floor(d) ? (int)Math.Clamp(d, int.MinValue, int.MaxValue) : null;
 
-    private static string Fmt(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A count as golang.org/x/text/message prints %d for English, which the library's messages go through:
+    /// 1,000. (Observed with message.NewPrinter(language.English).)
+    /// </summary>
+    private static string Integer(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A bound or value as the library prints it: big.Rat → float64 → golang.org/x/text's English %v, which groups
+    /// digits (65,535) and writes exponents as "1.5 × 10⁰⁶" (with narrow no-break spaces) where Go writes 1.5e+06.
+    /// </summary>
+    private static string Number(decimal value)
+    {
+        var go = GoFmt.Sprintf("%v", (double)value);
+        var e = go.IndexOf('e', StringComparison.Ordinal);
+        if (e < 0)
+        {
+            var negative = go.StartsWith('-');
+            var digits = negative ? go[1..] : go;
+            var dot = digits.IndexOf('.', StringComparison.Ordinal);
+            var whole = dot < 0 ? digits : digits[..dot];
+            var grouped = new StringBuilder();
+            for (var i = 0; i < whole.Length; i++)
+            {
+                if (i > 0 && (whole.Length - i) % 3 == 0)
+                {
+                    grouped.Append(',');
+                }
+
+                grouped.Append(whole[i]);
+            }
+
+            return (negative ? "-" : "") + grouped + (dot < 0 ? "" : digits[dot..]);
+        }
+
+        var exponent = new StringBuilder(go[..e]).Append("\u202f×\u202f10");
+        foreach (var c in go[(e + 1)..])
+        {
+            exponent.Append(c switch
+            {
+                '-' => "⁻",
+                '+' => "",
+                _ => "⁰¹²³⁴⁵⁶⁷⁸⁹"[c - '0'].ToString(),
+            });
+        }
+
+        return exponent.ToString();
+    }
+
+    /// <summary>The library's quote: Go's %q, then single quotes around it (a ' inside escaped, a " not).</summary>
+    private static string Quote(string s)
+    {
+        var q = GoFmt.Sprintf("%q", s);
+        return "'" + q[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>The library's display of a schema's primitive: a quoted string, Go's %v otherwise (null is &lt;nil&gt;, numbers as written).</summary>
     private static string Display(JsonNode? node) => node switch
     {
-        null => "null",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => "'" + v.GetValue<string>() + "'",
+        null => "<nil>",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Quote(v.GetValue<string>()),
         _ => node.ToJsonString(),
     };
+
+    private static string DisplayValue(object? value) => value is string s ? Quote(s) : GoFmt.Format(value);
 
     private static bool JsonEquals(JsonNode? schemaValue, object? value) => ValuesEqual(GoValues.FromJson(schemaValue), value);
 
@@ -704,19 +920,15 @@ internal sealed class JsonSchemaValidator
         }
 
         var ka = KindOf(a);
-        var kb = KindOf(b);
-        if (ka is "integer" or "number" && kb is "integer" or "number")
-        {
-            return ToDecimal(a) == ToDecimal(b);
-        }
-
-        if (ka != kb)
+        if (ka != KindOf(b))
         {
             return false;
         }
 
         switch (ka)
         {
+            case "number":
+                return ToDecimal(a) == ToDecimal(b);
             case "array":
             {
                 var la = ((System.Collections.IEnumerable)a).Cast<object?>().ToList();
@@ -726,11 +938,13 @@ internal sealed class JsonSchemaValidator
 
             case "object":
             {
-                var da = (IDictionary<string, object?>)a;
-                var db = (IDictionary<string, object?>)b;
+                var da = AsObject(a);
+                var db = AsObject(b);
                 return da.Count == db.Count && da.All(kv => db.TryGetValue(kv.Key, out var other) && ValuesEqual(kv.Value, other));
             }
 
+            case "string":
+                return (a is byte[] ba ? Encoding.UTF8.GetString(ba) : a as string) == (b is byte[] bb ? Encoding.UTF8.GetString(bb) : b as string);
             default:
                 return Equals(a, b);
         }

@@ -10,7 +10,7 @@ public sealed partial class HelmRepoSource
     /// <summary>
     /// What <c>helm dependency build</c> would add to charts/: the dependencies of the chart at
     /// <paramref name="chartPath"/> (a directory or a .tgz) declared with an http(s) <c>repository</c> and not
-    /// vendored under charts/, fetched and cached. Pass the result as <see cref="HelmRenderOptions.FetchedDependencies"/>
+    /// vendored under charts/, fetched and cached, at the versions Chart.lock pins when there is one. Pass the result as <see cref="HelmRenderOptions.FetchedDependencies"/>
     /// (or <see cref="HelmSourceOptions.FetchedDependencies"/>). Dependencies with other repositories (file://,
     /// oci://, @name) are left to the renderer, which reports them as missing.
     /// </summary>
@@ -19,7 +19,10 @@ public sealed partial class HelmRepoSource
     /// <see cref="HelmRepoConnection.Url"/> set for a public repository.
     /// </param>
     /// <exception cref="HelmException">The chart itself cannot be read.</exception>
-    /// <exception cref="SourceException">A dependency cannot be fetched; the message names it and its repository.</exception>
+    /// <exception cref="SourceException">
+    /// A dependency cannot be fetched (the message names it and its repository), or the chart's lock file is out of
+    /// sync with its Chart.yaml (as <c>helm dependency build</c> refuses it).
+    /// </exception>
     public async Task<IReadOnlyList<string>> FetchMissingDependenciesAsync(string chartPath, Func<Uri, HelmRepoConnection> connectionFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chartPath);
@@ -28,8 +31,12 @@ public sealed partial class HelmRepoSource
         return await FetchDependenciesAsync(missing, connectionFor, HelmIndexFreshness.Cached, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The dependencies of the chart at <paramref name="chartPath"/> that are neither vendored nor local.</summary>
+    /// <summary>
+    /// The dependencies of the chart at <paramref name="chartPath"/> that are neither vendored nor local, at the
+    /// versions its Chart.lock (or requirements.lock) pins when it has one, else at their Chart.yaml ranges.
+    /// </summary>
     /// <exception cref="HelmException">The chart cannot be read.</exception>
+    /// <exception cref="SourceException">The lock file is out of sync with Chart.yaml (Helm's message, naming the chart).</exception>
     internal static async Task<IReadOnlyList<MissingDependency>> MissingDependenciesAsync(string chartPath, CancellationToken cancellationToken)
     {
         Chart chart;
@@ -47,17 +54,28 @@ public sealed partial class HelmRepoSource
             chart = ChartLoader.LoadDirectory(chartPath);
         }
 
+        var requirements = chart.Metadata.Dependencies ?? [];
         var missing = new List<MissingDependency>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var dep in chart.Metadata.Dependencies ?? [])
+        for (var i = 0; i < requirements.Count; i++)
         {
+            var dep = requirements[i];
             if (dep is null || chart.Dependencies.Any(d => d.Name == dep.Name) || !seen.Add(dep.Name)
                 || !Uri.TryCreate(dep.Repository, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
                 continue;
             }
 
-            missing.Add(new MissingDependency(chart.Name, dep.Name, dep.Version, url));
+            // helm dependency build installs the lock's exact versions (the lock's repository is Chart.yaml's once
+            // the digest matches); without a lock it resolves the range as helm dependency update would.
+            var version = chart.Lock?.Locked(i, dep.Name) is { Version.Length: > 0 } locked ? locked.Version : dep.Version;
+            missing.Add(new MissingDependency(chart.Name, dep.Name, version, url));
+        }
+
+        // Argo CD runs helm dependency build only when a dependency is missing, and only then is the lock checked.
+        if (missing.Count > 0 && chart.Lock?.OutOfSync(chart.Metadata) is { } outOfSync)
+        {
+            throw new SourceException(SourceErrorReason.GitError, $"chart \"{chart.Name}\": {outOfSync}");
         }
 
         return missing;

@@ -84,6 +84,27 @@ public sealed class HelmChartRendererTests : IDisposable
     }
 
     [Theory]
+    [InlineData("a,,b", "a,,b")]
+    [InlineData(",x", ",x")]
+    [InlineData("x,", "x,")]
+    [InlineData(",,", ",,")]
+    [InlineData("a,b,c", "a,b,c")]
+    // A comma the user escaped stays escaped once, so Helm's parser reads it as a comma.
+    [InlineData("x\\,y", "x,y")]
+    [InlineData("x\\,,y", "x,,y")]
+    public async Task Every_comma_in_a_parameter_value_is_data_as_argo_cd_escapes_it(string value, string expected)
+    {
+        Write("apps/p/Chart.yaml", "apiVersion: v2\nname: p\nversion: 1.0.0\n");
+        Write("apps/p/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n  set: {{ .Values.set | quote }}\n  string: {{ .Values.string | quote }}\n");
+
+        var result = await RenderAsync(new HelmSourceOptions { ReleaseName = "p", Parameters = [new("set", value), new("string", value, ForceString: true)] }, "apps/p");
+
+        var data = Assert.Single(result.Objects).Object["data"]!;
+        Assert.Equal(expected, (string?)data["set"]);
+        Assert.Equal(expected, (string?)data["string"]);
+    }
+
+    [Theory]
     [InlineData("missing.yaml", "values file 'apps/web/missing.yaml' does not exist.")]
     [InlineData("../../../outside.yaml", "values file '../../../outside.yaml' is outside the repository.")]
     [InlineData("https://example.com/v.yaml", "values file 'https://example.com/v.yaml': only files in the repository are supported.")]

@@ -49,6 +49,37 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public async Task Subcharts_expose_each_subcharts_scope_by_name_as_helm_documents()
+    {
+        // Helm's docs: .Subcharts gives the parent its subcharts' scope (.Values, .Chart, ...), keyed by the name
+        // each subchart renders under (its alias when it has one).
+        using var chart = Chart(
+            ("Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: 0.2.0\n- name: sub\n  alias: twin\n  version: 0.2.0\n"),
+            ("values.yaml", "sub:\n  x: from-parent\ntwin:\n  x: twin-x\nglobal:\n  g: G\n"),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.2.0\n"),
+            ("charts/sub/values.yaml", "x: default\nyy: sub-default\n"),
+            ("charts/sub/data.txt", "sub data"),
+            ("charts/sub/charts/leaf/Chart.yaml", "apiVersion: v2\nname: leaf\nversion: 0.3.0\n"),
+            ("charts/sub/charts/leaf/values.yaml", "z: leaf-z\n"),
+            ("templates/t.yaml",
+                "a: {{ .Subcharts.sub.Values.x }} {{ .Subcharts.sub.Values.yy }} {{ .Subcharts.sub.Values.global.g }}\n" +
+                "b: {{ .Subcharts.sub.Chart.Name }} {{ .Subcharts.sub.Chart.Version }} {{ .Subcharts.sub.Chart.IsRoot }}\n" +
+                "c: {{ .Subcharts.twin.Chart.Name }} {{ .Subcharts.twin.Values.x }}\n" +
+                "d: {{ .Subcharts.sub.Subcharts.leaf.Values.z }} {{ .Subcharts.sub.Subcharts.leaf.Chart.Name }}\n" +
+                "e: {{ .Subcharts.sub.Release.Name }} {{ .Subcharts.sub.Files.Get \"data.txt\" }}\n" +
+                "f: {{ keys .Subcharts | sortAlpha | join \",\" }}\n"));
+
+        Assert.Equal(
+            "a: from-parent sub-default G\n" +
+            "b: sub 0.2.0 false\n" +
+            "c: twin twin-x\n" +
+            "d: leaf-z leaf\n" +
+            "e: rel sub data\n" +
+            "f: sub,twin",
+            await chart.OutputOfAsync("templates/t.yaml", new() { ReleaseName = "rel" }));
+    }
+
+    [Fact]
     public async Task Files_expose_the_non_template_files_minus_helmignore()
     {
         using var chart = Chart(
@@ -134,6 +165,28 @@ public sealed class TemplateTests
         var e = await Assert.ThrowsAsync<HelmException>(() => chart.RenderAsync());
         Assert.Equal(message, e.Message);
         Assert.Equal("app/templates/x.yaml", e.File);
+    }
+
+    [Theory]
+    [InlineData("toToml (list 1 2)", "toml: top-level values must be Go maps or structs")]
+    [InlineData("toToml (dict \"a\" (list 1 nil))", "toml: cannot encode array with nil element")]
+    [InlineData("toToml (dict \"a\" 1)", "a = 1")]
+    [InlineData("mustToToml (dict \"a\" \"b\")", "a = \"b\"")]
+    public async Task ToToml_prints_the_encoders_error_in_place_of_the_toml(string call, string output)
+    {
+        // Helm's toTOML returns err.Error() as its result.
+        using var chart = Chart(("templates/x.yaml", "x: |\n{{ " + call + " | indent 2 }}"));
+        Assert.Equal("x: |\n  " + output, await chart.OutputOfAsync("templates/x.yaml"));
+    }
+
+    [Theory]
+    [InlineData("a: {{ mustToToml (list 1 2) }}", "at <mustToToml (list 1 2)>: error calling mustToToml: toml: top-level values must be Go maps or structs")]
+    [InlineData("a: {{ mustToToml (dict \"a\" (list 1 nil)) }}", "at <mustToToml (dict \"a\" (list 1 nil))>: error calling mustToToml: toml: cannot encode array with nil element")]
+    public async Task MustToToml_fails_the_render_with_the_encoders_error(string template, string message)
+    {
+        using var chart = Chart(("templates/x.yaml", template));
+        var e = await Assert.ThrowsAsync<HelmException>(() => chart.RenderAsync());
+        Assert.Equal("template: app/templates/x.yaml:1:6: executing \"app/templates/x.yaml\" " + message, e.Message);
     }
 
     [Fact]
