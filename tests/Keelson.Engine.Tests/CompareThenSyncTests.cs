@@ -66,7 +66,7 @@ public sealed class CompareThenSyncTests
     }
 
     [Fact]
-    public async Task A_create_the_server_rejects_is_a_sync_error_naming_the_object_and_the_others_are_applied()
+    public async Task A_create_into_a_namespace_this_sync_creates_is_checked_when_applied_and_the_others_are_applied()
     {
         await using var h = await SyncHarness.StartAsync();
         h.Repo.Write("namespace.yaml", Manifests.Namespace).Write("a.yaml", Manifests.ConfigMap("a"))
@@ -83,6 +83,29 @@ public sealed class CompareThenSyncTests
         Assert.Contains("spec", bad.Message, StringComparison.Ordinal);
         Assert.Equal(SyncStatus.OutOfSync, result.Sync);
         Assert.NotNull(await h.GetAsync(ApiResource.ConfigMaps, "shop", "a"));
+        Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "shop", "bad"));
+    }
+
+    [Fact]
+    public async Task A_new_object_the_server_would_reject_stops_the_whole_commit_before_anything_is_applied()
+    {
+        await using var h = await SyncHarness.StartAsync();
+        h.Repo.Write("namespace.yaml", Manifests.Namespace).Write("a.yaml", Manifests.ConfigMap("a"));
+        await h.Repo.CommitAsync("a", Token);
+        var first = await h.SyncAsync();
+        Assert.Null(first.Error);
+
+        // A change to a, and a new object with a typo: as the reconciler does, sync only a comparison without error.
+        h.Repo.Write("a.yaml", Manifests.ConfigMap("a", color: "red"))
+            .Write("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\nspec:\n  color: blue\n");
+        await h.Repo.CommitAsync("recolour a, add a typo", Token);
+        var result = await h.Engine.SyncAsync(h.Request(SyncMode.Compare, inventory: first.Inventory) with { SyncIf = c => c.Error is null }, Token);
+
+        Assert.NotNull(result.Error);
+        Assert.Null(result.Comparison);
+        Assert.Contains("ConfigMap shop/bad", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(DiffAction.Failed, Assert.Single(result.Diff, d => d.Resource.Name == "bad").Action);
+        Assert.Equal("blue", (await h.GetAsync(ApiResource.ConfigMaps, "shop", "a"))?["data"]?["color"]?.GetValue<string>());
         Assert.Null(await h.GetAsync(ApiResource.ConfigMaps, "shop", "bad"));
     }
 

@@ -42,7 +42,41 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
             Enumerable.Range(0, objects.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DryRunConcurrency), CancellationToken = cancellationToken },
             async (i, ct) => entries[i] = await DiffOneAsync(objects[i], settings, ct));
+
+        // A sync that changes existing objects must not apply half of a commit: a Deployment updated to use a new
+        // ConfigMap that the server then refuses would break what runs. So, as Argo CD and Flux dry-run everything
+        // before applying anything, the new objects are dry-run too and a refused one fails the comparison. A sync
+        // of new objects only (a first sync) skips this: nothing that runs depends on them yet.
+        if (entries.Any(e => e.Action == DiffAction.Update))
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, entries.Length).Where(i => entries[i].Action == DiffAction.Create && entries[i].Desired?.Resource is not null),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DryRunConcurrency), CancellationToken = cancellationToken },
+                async (i, ct) => entries[i] = await CheckCreateAsync(entries[i], ct));
+        }
+
         return entries;
+    }
+
+    /// <summary>Dry-runs an object to be created: a rejection becomes a failed entry naming why.</summary>
+    private async Task<DiffEntry> CheckCreateAsync(DiffEntry entry, CancellationToken cancellationToken)
+    {
+        var desired = entry.Desired!;
+        try
+        {
+            await DryRunAsync(desired.Resource!, desired.Object, force: true, cancellationToken);
+            return entry;
+        }
+        catch (KubeApiException ex) when (ex.IsNotFound)
+        {
+            // Its namespace does not exist yet (this sync creates it): the server checks it when it is applied.
+            return entry;
+        }
+        catch (KubeApiException ex) when (IsRejection(ex))
+        {
+            LogDryRunRejected(logger, entry.Resource, ex.Status.Message);
+            return new DiffEntry(entry.Resource, DiffAction.Failed) { Message = ex.Status.Message, Desired = desired };
+        }
     }
 
     /// <summary>
@@ -95,7 +129,8 @@ internal sealed partial class Differ(KubeClient client, LiveCache cache, Verdict
 
         if (live is null)
         {
-            // Absent from a cache that has listed this kind: no dry-run is needed to know it must be created.
+            // Absent from a cache that has listed this kind: no lookup is needed to know it must be created (whether
+            // the server would take it is checked by DiffAsync when the same sync changes existing objects).
             return new DiffEntry(reference, DiffAction.Create) { Desired = desired, Unconfirmed = fromCache };
         }
 

@@ -245,14 +245,16 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
             if (refreshRequested || syncRequested)
             {
-                await RemoveAnnotationsAsync(app, cancellationToken);
+                await RemoveAnnotationsAsync(app, refreshRequested, syncRequested, cancellationToken);
             }
 
             return WorkResult.Done;
         }
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
-        request = request with { Source = request.Source with { FreshRefs = refreshRequested }, OwnerExists = ApplicationExists };
+        // A person asking (a refresh, or a sync: "sync now" means the commit pushed a moment ago) gets the server's
+        // refs as they are now, not a few seconds' cached answer.
+        request = request with { Source = request.Source with { FreshRefs = refreshRequested || syncRequested }, OwnerExists = ApplicationExists };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, fresh: refreshRequested, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
@@ -317,7 +319,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         var status = StatusBuilder.Build(previous, generation, compare, attempt, spec.SyncPolicy, _options.MaxStatusResources) with
         {
             LastHandledRefresh = refresh,
-            LastHandledSync = syncRequest,
+            // A sync request kept for later (the comparison failed) is not handled yet.
+            LastHandledSync = syncRequested && attempt is null ? previous.LastHandledSync : syncRequest,
         };
         // After a Running mark the stored status is that mark: the final write compares with it and patches over it.
         var (written, writtenStatus) = running is not null && await running is { } marked ? marked : (app, stored);
@@ -343,9 +346,11 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             RecheckShared(key);
         }
 
-        if (refreshRequested || syncRequested)
+        // A sync asked for while the source or render fails did not run: the request stays until it can.
+        var syncHandled = syncRequested && attempt is not null;
+        if (refreshRequested || syncHandled)
         {
-            await RemoveAnnotationsAsync(app, cancellationToken);
+            await RemoveAnnotationsAsync(app, refreshRequested, syncHandled, cancellationToken);
         }
 
         _metrics.Observe(key, status);
@@ -695,19 +700,34 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         LogSynced(r.Owner, revision, attempt.Trigger, r.Counts.Created, r.Counts.Configured, r.Counts.Pruned);
     }
 
-    private async Task RemoveAnnotationsAsync(JsonObject app, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the request annotations this reconcile handled, each only if it still holds the value read: one written
+    /// again meanwhile (a sync asked for during a long hook wait) stays, and its change queues another reconcile.
+    /// </summary>
+    private async Task RemoveAnnotationsAsync(JsonObject app, bool refresh, bool sync, CancellationToken cancellationToken)
     {
-        var annotations = new JsonObject();
-        foreach (var name in new[] { ApplicationNames.RefreshAnnotation, ApplicationNames.SyncAnnotation })
+        foreach (var (name, handled) in new[] { (ApplicationNames.RefreshAnnotation, refresh), (ApplicationNames.SyncAnnotation, sync) })
         {
-            if (app.GetAnnotation(name) is not null)
+            if (!handled || app.GetAnnotation(name) is not { } value)
             {
-                annotations[name] = null;
+                continue;
+            }
+
+            var path = "/metadata/annotations/" + name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+            var patch = new JsonArray(
+                new JsonObject { ["op"] = "test", ["path"] = path, ["value"] = value },
+                new JsonObject { ["op"] = "remove", ["path"] = path });
+            try
+            {
+                Wrote(await _client.PatchAsync(
+                    ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Json, patch,
+                    new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken));
+            }
+            catch (KubeApiException ex) when (ex.Code == 422)
+            {
+                // Written again (or removed by hand) since it was read: not this reconcile's to remove.
             }
         }
-
-        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
-        Wrote(await _client.PatchAsync(ApplicationNames.Resource, app.GetNamespace(), app.GetName()!, PatchType.Merge, patch, new PatchOptions { FieldManager = ApplicationNames.StatusFieldManager }, cancellationToken));
     }
 
     private void Wrote(JsonObject app)

@@ -65,6 +65,32 @@ public sealed class FailureTests
         Assert.Equal(good, status.Revision);
     }
 
+    [Fact]
+    public async Task A_sync_asked_for_while_the_repository_is_unreachable_runs_once_it_is_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var first = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello")).CommitAsync("Add settings", ct);
+        await s.ApplyAppAsync("shop", automated: false);
+        await s.KubectlAsync(["annotate", "-n", Scenario.AppNamespace, "app", "shop", "keelson.dev/sync=1"]);
+        await s.WaitSyncedAsync("shop", first, ct);
+
+        var second = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "bonjour")).CommitAsync("Say bonjour", ct);
+        var away = s.Repo.Path + ".away";
+        Directory.Move(s.Repo.Path, away);
+        await s.KubectlAsync(["annotate", "-n", Scenario.AppNamespace, "app", "shop", "keelson.dev/sync=2"]);
+        await s.WaitForAsync("shop", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);
+
+        // Not run, so not forgotten: the request stays until the source is back.
+        Assert.Equal("2", (await s.AppAsync("shop", ct)).GetAnnotation("keelson.dev/sync"));
+        Directory.Move(away, s.Repo.Path);
+        var synced = await s.WaitForAsync("shop", st => st.Operation is { Phase: "Succeeded" } op && op.Revision == second, "the requested sync", ct);
+        Assert.Equal("Manual", synced.Operation!.Trigger);
+        Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+        await Keelson.Testing.Eventually.WaitAsync(
+            async c => (await s.AppAsync("shop", c)).GetAnnotation("keelson.dev/sync") is null, "the handled request to be removed", cancellationToken: ct);
+    }
+
     [Theory]
     [InlineData("    repoURL: {repo}\n", "", "repoURL")]
     [InlineData("[CreateNamespace=true]", "[PruneLast=true]", "syncOptions")]

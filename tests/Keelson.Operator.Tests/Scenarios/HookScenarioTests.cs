@@ -217,6 +217,28 @@ public sealed class HookScenarioTests
     }
 
     [Fact]
+    public async Task A_sync_asked_for_while_another_runs_its_hooks_is_not_lost()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        await AddChartAsync(s, ct);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart", automated: false));
+        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromSeconds(3);
+        await SyncAsync(s, "1");
+        var running = await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the first sync to wait on its migration", ct);
+
+        // Asked again while the first waits: the first must not remove the new request when it ends.
+        await SyncAsync(s, "2");
+        var second = await s.WaitForAsync(
+            "shop", st => st.Operation is { Phase: "Succeeded" } op && op.StartedAt > running.Operation!.StartedAt,
+            "the second sync to run", ct);
+
+        Assert.Equal("Manual", second.Operation!.Trigger);
+        await Eventually.WaitAsync(
+            async c => (await s.AppAsync("shop", c)).GetAnnotation(ApplicationNames.SyncAnnotation) is null, "the handled request to be removed", cancellationToken: ct);
+    }
+
+    [Fact]
     public async Task A_sync_cut_short_by_an_operator_restart_is_run_again_by_the_next_operator()
     {
         var ct = TestContext.Current.CancellationToken;
