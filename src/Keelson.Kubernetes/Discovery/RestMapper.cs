@@ -176,6 +176,41 @@ public sealed partial class RestMapper
         return new PreferredEntry([.. entries.SelectMany(e => e.Resources)], entries, _time.GetTimestamp());
     }
 
+    /// <summary>
+    /// Every group/version the server serves (not only the preferred ones) with its resources, read afresh: what Helm's
+    /// <c>.Capabilities.APIVersions</c> lists on a real install. Not cached; callers keep what they need.
+    /// </summary>
+    public async Task<IReadOnlyList<(string GroupVersion, IReadOnlyList<ApiResource> Resources)>> GetServedAsync(CancellationToken cancellationToken = default)
+    {
+        var versions = new List<(string Group, string Version)>();
+        if (await _client.GetJsonAsync("/api", cancellationToken) is JsonObject core && Json.Array(core, "versions") is { } coreVersions)
+        {
+            versions.AddRange(coreVersions.OfType<JsonValue>().Select(v => v.TryGetValue(out string? text) ? text : null).OfType<string>().Select(v => ("", v)));
+        }
+
+        if (await _client.GetJsonAsync("/apis", cancellationToken) is JsonObject groups && Json.Array(groups, "groups") is { } list)
+        {
+            foreach (var group in list.OfType<JsonObject>())
+            {
+                var name = Json.String(group, "name");
+                foreach (var version in Json.Array(group, "versions")?.OfType<JsonObject>() ?? [])
+                {
+                    if (!string.IsNullOrEmpty(name) && Json.String(version, "version") is { Length: > 0 } v)
+                    {
+                        versions.Add((name, v));
+                    }
+                }
+            }
+        }
+
+        var entries = new GroupVersionEntry[versions.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, versions.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) => entries[i] = await FetchGroupVersionAsync(versions[i].Group, versions[i].Version, ct));
+        return [.. entries.Select(e => (e.GroupVersion, e.Resources))];
+    }
+
     /// <summary>Forgets everything, e.g. after installing CRDs, so the next lookup asks the server.</summary>
     public void Invalidate()
     {

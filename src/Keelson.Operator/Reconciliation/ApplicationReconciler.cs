@@ -540,9 +540,11 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             try
             {
                 var version = await _client.GetJsonAsync("/version", cancellationToken) is JsonObject v ? JsonRead.String(v, "gitVersion") : null;
-                var resources = await _client.Mapper.GetPreferredResourcesAsync(cancellationToken);
-                var apis = resources.Select(r => r.ApiVersion)
-                    .Concat(resources.Select(r => $"{r.ApiVersion}/{r.Kind}"))
+                // Every served version, as helm install sees it: a chart checking .Capabilities.APIVersions.Has for
+                // a CRD's older version still served must find it.
+                var served = await _client.Mapper.GetServedAsync(cancellationToken);
+                var apis = served.Select(s => s.GroupVersion)
+                    .Concat(served.SelectMany(s => s.Resources.Select(r => $"{s.GroupVersion}/{r.Kind}")))
                     .Distinct(StringComparer.Ordinal)
                     .Order(StringComparer.Ordinal)
                     .ToList();

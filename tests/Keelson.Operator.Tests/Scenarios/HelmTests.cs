@@ -65,4 +65,49 @@ public sealed class HelmTests
         Assert.Contains("templates/configmap.yaml:7", error.Message, StringComparison.Ordinal);
         Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "shop-settings", ct))?["data"]?["greeting"]?.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Capabilities_list_every_version_the_cluster_serves()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        // A CRD served at two versions: the older one is not the preferred one, yet charts may test for it.
+        await s.KubectlAsync(["apply", "-f", "-"], """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: widgets.example.com}
+            spec:
+              group: example.com
+              scope: Namespaced
+              names: {plural: widgets, singular: widget, kind: Widget}
+              versions:
+              - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+              - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+            """);
+        await s.KubectlAsync(["wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=30s"]);
+        var commit = await s.Repo
+            .Write("chart/Chart.yaml", Chart)
+            .Write("chart/templates/configmap.yaml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: capabilities
+                data:
+                  beta: {{ .Capabilities.APIVersions.Has "example.com/v1beta1" | quote }}
+                  betaKind: {{ .Capabilities.APIVersions.Has "example.com/v1beta1/Widget" | quote }}
+                  v1: {{ .Capabilities.APIVersions.Has "example.com/v1" | quote }}
+                  deployments: {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" | quote }}
+                  missing: {{ .Capabilities.APIVersions.Has "example.com/v2" | quote }}
+                """)
+            .CommitAsync("A chart that looks at the cluster", ct);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        await s.WaitSyncedAsync("shop", commit, ct);
+
+        var data = (await s.ConfigMapAsync("shop", "capabilities", ct))?["data"];
+        Assert.Equal("true", data?["beta"]?.GetValue<string>());
+        Assert.Equal("true", data?["betaKind"]?.GetValue<string>());
+        Assert.Equal("true", data?["v1"]?.GetValue<string>());
+        Assert.Equal("true", data?["deployments"]?.GetValue<string>());
+        Assert.Equal("false", data?["missing"]?.GetValue<string>());
+    }
 }
