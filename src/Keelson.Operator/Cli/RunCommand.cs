@@ -35,6 +35,14 @@ internal static class RunCommand
             Description = "Disk kept for Git repositories under --cache-dir (e.g. 2Gi); past it the least recently used repositories not in use are removed",
             DefaultValueFactory = _ => "2Gi",
         };
+        var kustomize = new Option<string?>("--kustomize")
+        {
+            Description = "kustomize binary for Kustomize sources, run as `kustomize build` (default: kustomize on PATH, else `kubectl kustomize`)",
+        };
+        var remoteBases = new Option<bool>("--kustomize-allow-remote-bases")
+        {
+            Description = "Let kustomizations use remote bases and resources (git or http URLs): rendering then reaches hosts repositories name",
+        };
         var allowFile = new Option<bool>("--allow-file-urls") { Description = "Accept file:// repository URLs (reads the operator's own file system)" };
         // No client-side limit by default: the API server's priority and fairness (on since Kubernetes 1.20, GA in 1.29)
         // limits each client and answers 429 with Retry-After, which the client honours. controller-runtime dropped its
@@ -49,7 +57,7 @@ internal static class RunCommand
         var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps (with a limit set)", DefaultValueFactory = _ => 100 };
         var command = new Command("run", "Run the operator against a cluster")
         {
-            kubeconfig, context, ns, concurrency, interval, grace, leaderElect, leaseNamespace, metrics, cacheDir, repoCache, allowFile, qps, burst,
+            kubeconfig, context, ns, concurrency, interval, grace, leaderElect, leaseNamespace, metrics, cacheDir, repoCache, kustomize, remoteBases, allowFile, qps, burst,
         };
         command.SetAction(async (parse, stopToken) =>
         {
@@ -105,6 +113,7 @@ internal static class RunCommand
                     CacheRoot = parse.GetValue(cacheDir),
                     MaxRepoCacheBytes = repoCacheBytes,
                     AllowFileUrls = parse.GetValue(allowFile),
+                    Render = new Keelson.Engine.Render.RenderSettings { Kustomize = parse.GetValue(kustomize), AllowRemoteBases = parse.GetValue(remoteBases) },
                     KubeApiQps = parse.GetValue(qps),
                     KubeApiBurst = parse.GetValue(burst),
                     HttpAddress = parse.GetValue(metrics),
