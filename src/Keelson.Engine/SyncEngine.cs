@@ -273,7 +273,9 @@ public sealed partial class SyncEngine
             Sync = failed > 0 ? SyncStatus.OutOfSync : SyncStatus.Synced,
             Health = HealthResult.Healthy(),
             Resources = resources,
-            Inventory = [.. outcomes.Where(o => o.Keep).Select(o => o.Entry).OrderBy(e => e.Id, StringComparer.Ordinal)],
+            // An object still terminating stays until it is gone: deleting an Application with the resources
+            // finalizer ends only once its objects are gone, finalizers and all (as Argo CD's foreground deletion).
+            Inventory = [.. outcomes.Where(o => o.Keep || o.Terminating).Select(o => o.Entry).OrderBy(e => e.Id, StringComparer.Ordinal)],
             Counts = new SyncCounts(0, 0, 0, outcomes.Count(o => o.State == PruneState.Pruned), failed),
             Error = failed > 0 ? new SyncError(SyncStage.Apply, "PruneFailed", Summarize("could not be deleted", resources.Where(r => r.Action == ResourceAction.Failed).ToList(), outcomes.Count)) : null,
             Duration = _time.GetElapsedTime(run.Started),

@@ -26,6 +26,9 @@ internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, Prune
 {
     /// <summary>Stays in the inventory.</summary>
     public bool Keep => State is PruneState.Kept or PruneState.Failed;
+
+    /// <summary>Pruned, but still in the cluster until its own finalizers are done (a PVC in use, a custom resource).</summary>
+    public bool Terminating { get; init; }
 }
 
 /// <summary>
@@ -36,6 +39,8 @@ internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, Prune
 /// </summary>
 internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ differ, ILogger logger)
 {
+    private const string Waiting = "pruned; waiting for its finalizers";
+
     public async Task<List<PruneOutcome>> PruneAsync(string owner, IReadOnlyList<InventoryEntry> stale, bool delete, CancellationToken cancellationToken)
     {
         var candidates = new List<(InventoryEntry Entry, ResourceRef Ref, ApiResource Resource)>();
@@ -108,6 +113,12 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
             return new PruneOutcome(reference, entry, PruneState.Kept, "requires pruning: no longer in the source");
         }
 
+        if (live.ToJson()["metadata"]?["deletionTimestamp"] is not null)
+        {
+            // Deleted already (by an earlier run, or by someone), waiting on its finalizers: asking again changes nothing.
+            return new PruneOutcome(reference, entry, PruneState.Pruned, Waiting) { Terminating = true };
+        }
+
         return await DeleteCheckedAsync(entry, reference, resource, live, cancellationToken);
     }
 
@@ -121,7 +132,7 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
     {
         try
         {
-            await client.DeleteAsync(
+            var remaining = await client.DeleteAsync(
                 resource, reference.Namespace, reference.Name,
                 new DeleteOptions
                 {
@@ -130,8 +141,14 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
                     PreconditionResourceVersion = checkedCopy.ResourceVersion,
                 },
                 cancellationToken);
-            cache.NoteDeleted(resource, reference.Namespace, reference.Name);
             LogPruned(reference);
+            if (remaining is not null)
+            {
+                // The server answers with the object when it stays until its finalizers are done.
+                return new PruneOutcome(reference, entry, PruneState.Pruned, Waiting) { Terminating = true };
+            }
+
+            cache.NoteDeleted(resource, reference.Namespace, reference.Name);
             return new PruneOutcome(reference, entry, PruneState.Pruned, "pruned");
         }
         catch (KubeApiException ex) when (ex.IsNotFound)

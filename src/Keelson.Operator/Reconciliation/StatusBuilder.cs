@@ -134,11 +134,15 @@ internal static class StatusBuilder
     /// <summary>The status while objects are being deleted for the resources finalizer.</summary>
     public static ApplicationStatus Deleting(ApplicationStatus previous, long? generation, EngineResult result)
     {
-        var message = result.Error?.Message ?? $"deleting {result.Inventory.Count} resources";
+        var left = result.Resources.Where(r => !r.Hook).ToList();
+        var message = result.Error?.Message
+            ?? $"deleting {result.Inventory.Count} resources: {string.Join(", ", left.Take(3).Select(r => r.Message is null ? r.ToString() : $"{r} ({r.Message})"))}{(left.Count > 3 ? ", ..." : "")}";
         return previous with
         {
             Inventory = [.. result.Inventory.Select(i => new InventoryItem(i.Id, i.Version))],
-            Message = message,
+            // What is still there and why (a delete that failed, an object waiting on its own finalizers).
+            Resources = [.. left.Select(ToStatus)],
+            Message = OneLine(message),
             Conditions = Merge(
                 previous.Conditions,
                 [

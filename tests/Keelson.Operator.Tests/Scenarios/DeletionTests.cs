@@ -21,6 +21,41 @@ public sealed class DeletionTests
     }
 
     [Fact]
+    public async Task With_the_finalizer_the_application_goes_only_once_its_objects_are_gone_finalizers_and_all()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var commit = await s.Repo.Write("app/settings.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: held
+              finalizers: [example.com/hold]
+            data: {greeting: hello}
+            """).CommitAsync("A ConfigMap another controller holds", ct);
+        await s.ApplyAppAsync("shop", finalizer: true);
+        await s.WaitSyncedAsync("shop", commit, ct);
+
+        await s.KubectlAsync(["delete", "-n", Scenario.AppNamespace, "app", "shop", "--wait=false"]);
+
+        // Its object is terminating, held by another finalizer: the Application waits for it, saying so.
+        var waiting = await s.WaitForAsync(
+            "shop", st => st.Resources.Any(r => r.Name == "held") && st.Message?.Contains("ConfigMap shop/held (pruned; waiting for its finalizers)", StringComparison.Ordinal) == true,
+            "the Application to wait for its held object", ct);
+        Assert.NotNull((await s.ConfigMapAsync("shop", "held", ct))?["metadata"]?["deletionTimestamp"]);
+        Assert.Contains(waiting.Inventory, i => i.Id.Contains("held", StringComparison.Ordinal));
+
+        // The other controller lets go: the object goes, then the Application.
+        await s.Client.PatchAsync(
+            Keelson.Kubernetes.ApiResource.ConfigMaps, "shop", "held", Keelson.Kubernetes.PatchType.Merge,
+            System.Text.Json.Nodes.JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!, cancellationToken: ct);
+        await Testing.Eventually.WaitAsync(
+            async c => await s.Client.TryGetAsync(Keelson.Operator.Applications.ApplicationNames.Resource, Scenario.AppNamespace, "shop", c) is null,
+            "the Application to be gone", cancellationToken: ct);
+        Assert.Null(await s.ConfigMapAsync("shop", "held", ct));
+    }
+
+    [Fact]
     public async Task The_operator_serves_health_readiness_and_metrics()
     {
         var ct = TestContext.Current.CancellationToken;
