@@ -9,4 +9,7 @@ public sealed partial class ApiServerHost
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restarting: dropping all connections on port {Port}")]
     private static partial void LogRestarting(ILogger logger, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restarting: watch history starts afresh at resourceVersion {ResourceVersion}")]
+    private static partial void LogWatchCacheStart(ILogger logger, long resourceVersion);
 }

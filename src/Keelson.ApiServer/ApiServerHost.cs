@@ -22,7 +22,7 @@ namespace Keelson.ApiServer;
 /// <summary>
 /// A Kubernetes API server simulator on 127.0.0.1: in-process for tests and local mode, or standalone
 /// (<c>dotnet run --project src/Keelson.ApiServer -- --kubeconfig PATH</c>). Data lives in memory and survives
-/// <see cref="RestartAsync"/>.
+/// <see cref="RestartAsync(CancellationToken)"/>; watch history does not.
 /// </summary>
 public sealed partial class ApiServerHost : IAsyncDisposable
 {
@@ -178,17 +178,51 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     /// <summary>
     /// Simulates an API server restart: every connection (watches included) is dropped, connections are refused for
     /// <see cref="ApiServerOptions.RestartDowntime"/>, then the server listens again on the same port with the same data.
+    /// Like a restarted kube-apiserver, whose watch cache starts from a fresh list of etcd, it comes back with no watch
+    /// history: a watch resumed from a resourceVersion older than the one current at its return gets the 410 Expired
+    /// ERROR event (clients list again); one from that resourceVersion or later resumes. Objects, their
+    /// resourceVersions and continue tokens survive, as etcd keeps them.
     /// </summary>
-    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    public Task RestartAsync(CancellationToken cancellationToken = default) => RestartAsync(null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RestartAsync(CancellationToken)"/>, running <paramref name="whileDown"/> while this server refuses
+    /// connections. It is given the URL of another replica serving the same data (same token and CA), as the other
+    /// kube-apiservers of a control plane serve while one restarts: what it changes there is what clients of this one
+    /// missed. The downtime lasts as long as <paramref name="whileDown"/>, and at least the configured downtime.
+    /// </summary>
+    public async Task RestartAsync(Func<Uri, CancellationToken, Task>? whileDown, CancellationToken cancellationToken = default)
     {
         await _restartGate.WaitAsync(cancellationToken);
         try
         {
             LogRestarting(_logger, _port);
-            await StopWebAsync();
 
             // A transport-level outage, so it is measured in real time rather than the simulated clock.
-            await Task.Delay(_options.RestartDowntime, cancellationToken);
+            var down = System.Diagnostics.Stopwatch.StartNew();
+            await StopWebAsync();
+            if (whileDown is not null)
+            {
+                var replica = await StartListenerAsync(0, cancellationToken);
+                try
+                {
+                    await whileDown(UrlOf(replica), cancellationToken);
+                }
+                finally
+                {
+                    await StopListenerAsync(replica);
+                }
+            }
+
+            var rest = _options.RestartDowntime - down.Elapsed;
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, cancellationToken);
+            }
+
+            // Before the first request is served, as the real watch cache is initialised before it serves.
+            var start = _store.RestartWatchCache();
+            LogWatchCacheStart(_logger, start);
             await StartWebAsync(_port, cancellationToken);
         }
         finally
@@ -198,6 +232,19 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     }
 
     private async Task StartWebAsync(int port, CancellationToken cancellationToken)
+    {
+        var app = await StartListenerAsync(port, cancellationToken);
+        _port = PortOf(app);
+        _app = app;
+        LogListening(_logger, Url);
+    }
+
+    private static int PortOf(WebApplication app) => new Uri(app.Urls.First()).Port;
+
+    private Uri UrlOf(WebApplication app) => new($"{(_options.Https ? "https" : "http")}://127.0.0.1:{PortOf(app)}");
+
+    /// <summary>A Kestrel listener on 127.0.0.1 serving this simulator's API (port 0: a free one).</summary>
+    private async Task<WebApplication> StartListenerAsync(int port, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Keelson.ApiServer", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -242,24 +289,27 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         var app = builder.Build();
         app.Run(_handler.InvokeAsync);
 
-        // Rebinding the same port right after a restart can briefly fail while the old socket closes.
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            // Rebinding the same port right after a restart can briefly fail while the old socket closes.
+            for (var attempt = 0; ; attempt++)
             {
-                await app.StartAsync(cancellationToken);
-                break;
-            }
-            catch (IOException) when (attempt < 50 && port != 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                    return app;
+                }
+                catch (IOException) when (attempt < 50 && port != 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                }
             }
         }
-
-        var address = app.Urls.First();
-        _port = new Uri(address).Port;
-        _app = app;
-        LogListening(_logger, Url);
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task StopWebAsync()
@@ -270,6 +320,11 @@ public sealed partial class ApiServerHost : IAsyncDisposable
         }
 
         _app = null;
+        await StopListenerAsync(app);
+    }
+
+    private static async Task StopListenerAsync(WebApplication app)
+    {
         using var now = new CancellationTokenSource();
         await now.CancelAsync();
         try

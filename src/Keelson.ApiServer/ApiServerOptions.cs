@@ -32,7 +32,10 @@ public sealed record ApiServerOptions
     /// <summary>Shortest server-side watch timeout when the client sets none (upstream: 30 to 60 minutes).</summary>
     public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How long the server refuses connections during <see cref="ApiServerHost.RestartAsync"/>.</summary>
+    /// <summary>
+    /// How long the server refuses connections during <see cref="ApiServerHost.RestartAsync(CancellationToken)"/>; with a
+    /// <c>whileDown</c> callback, at least this long.
+    /// </summary>
     public TimeSpan RestartDowntime { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>

@@ -22,12 +22,15 @@ internal sealed class StoreException(CommitFailure failure) : Exception(failure.
 /// <summary>Identifies one object across all resources.</summary>
 internal readonly record struct ObjectKey(GroupResource Resource, string Namespace, string Name);
 
-/// <summary>A watch that was asked to start before the retained history.</summary>
-internal sealed class HistoryExpiredException(long requested, long oldest) : Exception($"too old resource version: {requested} ({oldest})")
+/// <summary>
+/// A watch that was asked to start before the retained history. The message is upstream's, which names the oldest
+/// resourceVersion a watch may still start from (watch_cache.go: "too old resource version: %d (%d)", rv, oldest-1).
+/// </summary>
+internal sealed class HistoryExpiredException(long requested, long start) : Exception($"too old resource version: {requested} ({start})")
 {
     public long Requested { get; } = requested;
 
-    public long Oldest { get; } = oldest;
+    public long Start { get; } = start;
 }
 
 /// <summary>Where a watch starts.</summary>
@@ -60,6 +63,7 @@ internal sealed class ObjectStore
     private readonly int _maxPendingPerWatch;
     private ImmutableArray<Subscription> _subscriptions = [];
     private long _rv;
+    private long _watchCacheStart;
     private long _published;
     private long _writes;
 
@@ -254,7 +258,7 @@ internal sealed class ObjectStore
                 case WatchStart.After after:
                     if (!bucket.History.CanServe(after.ResourceVersion))
                     {
-                        throw new HistoryExpiredException(after.ResourceVersion, bucket.History.StartResourceVersion + 1);
+                        throw new HistoryExpiredException(after.ResourceVersion, bucket.History.StartResourceVersion);
                     }
 
                     foreach (var e in bucket.History.After(after.ResourceVersion))
@@ -378,6 +382,25 @@ internal sealed class ObjectStore
         }
     }
 
+    /// <summary>
+    /// Empties every resource's watch history up to now, as a restarted kube-apiserver rebuilds its watch cache from a
+    /// fresh list of etcd: a watch resumed from an older resourceVersion gets 410 Expired and its client lists again.
+    /// Objects, their resourceVersions and paging snapshots stay, as etcd keeps them. Returns the new start.
+    /// </summary>
+    public long RestartWatchCache()
+    {
+        lock (_gate)
+        {
+            Volatile.Write(ref _watchCacheStart, _rv);
+            foreach (var bucket in _buckets.Values)
+            {
+                bucket.History.Reset(_rv);
+            }
+
+            return _rv;
+        }
+    }
+
     /// <summary>Keeps a snapshot for paged lists that continue from it.</summary>
     public void KeepSnapshot(GroupResource resource, long resourceVersion, BucketState state)
     {
@@ -402,7 +425,7 @@ internal sealed class ObjectStore
     /// <summary>The snapshot a continue token refers to, or null once it is compacted away.</summary>
     public BucketState? FindSnapshot(GroupResource resource, long resourceVersion)
     {
-        var oldest = GetBucket(resource).History.StartResourceVersion;
+        var oldest = GetBucket(resource).History.CompactedResourceVersion;
         lock (_snapshotGate)
         {
             if (resourceVersion < oldest)
@@ -437,7 +460,15 @@ internal sealed class ObjectStore
         }
     }
 
-    private Bucket GetBucket(GroupResource resource) => _buckets.GetOrAdd(resource, r => new Bucket(r, _historyLimit));
+    private Bucket GetBucket(GroupResource resource) => _buckets.GetOrAdd(resource, NewBucket);
+
+    // A resource first touched after a restart has seen no change since then, so its watch cache starts there too.
+    private Bucket NewBucket(GroupResource resource)
+    {
+        var bucket = new Bucket(resource, _historyLimit);
+        bucket.History.Reset(Volatile.Read(ref _watchCacheStart));
+        return bucket;
+    }
 
     private sealed class Bucket(GroupResource resource, int historyLimit)
     {

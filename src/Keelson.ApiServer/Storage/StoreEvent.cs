@@ -28,14 +28,20 @@ internal sealed class EventHistory(int capacity)
     private int _start;
     private int _count;
 
-    /// <summary>Every event with a resourceVersion above this one is still held.</summary>
+    /// <summary>Every event with a resourceVersion above this one is still held: a watch may start from here on.</summary>
     public long StartResourceVersion { get; private set; }
+
+    /// <summary>
+    /// What storage itself (etcd) has compacted: paging snapshots older than this are gone. It moves with
+    /// <see cref="StartResourceVersion"/>, except on <see cref="Reset"/>, which only empties the watch cache.
+    /// </summary>
+    public long CompactedResourceVersion { get; private set; }
 
     public void Append(StoreEvent e)
     {
         if (_count == _ring.Length)
         {
-            StartResourceVersion = _ring[_start].ResourceVersion;
+            StartResourceVersion = CompactedResourceVersion = _ring[_start].ResourceVersion;
             _ring[_start] = null!;
             _start = (_start + 1) % _ring.Length;
             _count--;
@@ -50,7 +56,7 @@ internal sealed class EventHistory(int capacity)
     {
         while (_count > 0 && _ring[_start].Timestamp < timestamp)
         {
-            StartResourceVersion = _ring[_start].ResourceVersion;
+            StartResourceVersion = CompactedResourceVersion = _ring[_start].ResourceVersion;
             _ring[_start] = null!;
             _start = (_start + 1) % _ring.Length;
             _count--;
@@ -59,6 +65,16 @@ internal sealed class EventHistory(int capacity)
 
     /// <summary>Forgets everything up to and including the given resourceVersion.</summary>
     public void Compact(long resourceVersion)
+    {
+        Reset(resourceVersion);
+        CompactedResourceVersion = Math.Max(CompactedResourceVersion, resourceVersion);
+    }
+
+    /// <summary>
+    /// Empties the watch cache up to and including the given resourceVersion, as a restarted kube-apiserver's cache
+    /// starts from its first list; storage keeps its own history (<see cref="CompactedResourceVersion"/>).
+    /// </summary>
+    public void Reset(long resourceVersion)
     {
         while (_count > 0 && _ring[_start].ResourceVersion <= resourceVersion)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Keelson.ApiServer.Tests.Support;
 using Keelson.Testing;
@@ -65,46 +64,5 @@ public sealed class FaultInjectionTests(Simulator sim) : IClassFixture<Simulator
         Assert.Equal(2, sim.Host.Requests.Count(verb: "patch", resource: "configmaps", fieldManager: "counter-test"));
         Assert.True(sim.Host.Requests.Count(verb: "get", resource: "configmaps") >= 1);
         Assert.Contains(sim.Host.Requests.Snapshot(), c => c.Verb == "patch" && c.FieldManager == "counter-test" && c.Count == 2);
-    }
-}
-
-/// <summary>Restarts get their own simulator: every connection drops.</summary>
-public sealed class RestartTests
-{
-    [Fact]
-    public async Task A_restart_drops_connections_and_watches_but_keeps_the_data()
-    {
-        await using var sim = await Simulator.StartAsync(new ApiServerOptions { RestartDowntime = TimeSpan.FromMilliseconds(500) });
-        var ns = await sim.NewNamespaceAsync();
-        var created = (await sim.Client.PostJsonAsync($"/api/v1/namespaces/{ns}/configmaps", Manifests.ConfigMap("kept"))).Object;
-        await using var watch = await WatchStream.OpenAsync(sim.Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={created.Field("metadata.resourceVersion")}");
-        var url = sim.Host.Url;
-
-        var restart = sim.Host.RestartAsync(TestContext.Current.CancellationToken);
-        await watch.DrainUntilEndAsync("the watch to be cut by the restart");
-        await Until.WaitAsync(async ct =>
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(IPAddress.Loopback, url.Port, ct);
-                return restart.IsCompleted;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-        }, "connections to be refused during the restart (or the restart to finish)");
-        await restart;
-
-        Assert.Equal(url, sim.Host.Url);
-        var kept = (await sim.Client.GetJsonAsync($"/api/v1/namespaces/{ns}/configmaps/kept")).EnsureStatus(HttpStatusCode.OK).Object;
-        Assert.Equal(created.Field("metadata.resourceVersion"), kept.Field("metadata.resourceVersion"));
-        var resumed = await WatchStream.OpenAsync(sim.Client, $"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={created.Field("metadata.resourceVersion")}");
-        await using (resumed)
-        {
-            await sim.Client.PatchJsonAsync($"/api/v1/namespaces/{ns}/configmaps/kept", JsonNode.Parse("""{"data":{"after":"restart"}}""")!);
-            Assert.Equal("MODIFIED", (await resumed.NextAsync("a change after the restart")).Field("type"));
-        }
     }
 }

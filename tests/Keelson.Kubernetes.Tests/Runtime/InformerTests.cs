@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Keelson.Kubernetes.Config;
 using Keelson.Kubernetes.Runtime;
 using Keelson.Kubernetes.Tests.Support;
 using Keelson.Testing;
@@ -9,6 +10,8 @@ namespace Keelson.Kubernetes.Tests.Runtime;
 /// <summary>The informer against the simulator: what handlers see through drops, restarts and 410s.</summary>
 public sealed class InformerTests
 {
+    private const string InformerAgent = "informer-under-test/1.0";
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -42,9 +45,11 @@ public sealed class InformerTests
     [Fact]
     public async Task Dropped_watches_resume_without_a_lost_or_repeated_event_and_without_relisting()
     {
+        var clock = new FakeTimeProvider();
         await using var cluster = await TestCluster.StartAsync();
-        var client = cluster.Client();
-        var ns = await cluster.NamespaceAsync(client);
+        var setup = cluster.Client();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock });
+        var ns = await cluster.NamespaceAsync(setup);
         var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
         var log = new Log(informer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
@@ -53,15 +58,16 @@ public sealed class InformerTests
 
         for (var i = 0; i < 30; i++)
         {
-            await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, $"cm-{i:D2}"), cancellationToken: Token);
+            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, $"cm-{i:D2}"), cancellationToken: Token);
             if (i % 5 == 4)
             {
-                // Each drop must hit an open watch (the first opens after the list; each resumed one after a drop).
-                await Eventually.WaitAsync(() => cluster.Host.Faults.DropWatches(w => w.Namespace == ns) > 0, "a watch to drop", cancellationToken: Token);
+                // Each drop must hit an open watch (the first opens after the list; each resumed one after a drop, at
+                // once if the dropped one had delivered events, else after a backoff on the fake clock).
+                await TestCluster.DriveAsync(clock, () => cluster.Host.Faults.DropWatches(w => w.Namespace == ns) > 0, "a watch to drop");
             }
         }
 
-        await Eventually.WaitAsync(() => log.Count >= 30, "30 adds", cancellationToken: Token);
+        await TestCluster.DriveAsync(clock, () => log.Count >= 30, "30 adds");
         await stop.CancelAsync();
         await run;
 
@@ -111,26 +117,84 @@ public sealed class InformerTests
     }
 
     [Fact]
-    public async Task Survives_an_API_server_restart()
+    public async Task After_an_API_server_restart_it_relists_once_and_reports_each_change_exactly_once()
     {
+        var clock = new FakeTimeProvider();
         await using var cluster = await TestCluster.StartAsync();
-        var client = cluster.Client(new KubeClientOptions { Qps = 0, RetryInitialDelay = TimeSpan.FromMilliseconds(50) });
-        var ns = await cluster.NamespaceAsync(client);
-        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns, InitialBackoff = TimeSpan.FromMilliseconds(50) });
+        var setup = cluster.Client();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock, UserAgent = InformerAgent });
+        var ns = await cluster.NamespaceAsync(setup);
+        foreach (var name in new[] { "kept", "changed", "deleted" })
+        {
+            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, name), cancellationToken: Token);
+        }
+
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
         var log = new Log(informer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var run = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(Token);
-        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "before"), cancellationToken: Token);
-        await Eventually.WaitAsync(() => log.Count == 1, "the first add", cancellationToken: Token);
+        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1 && log.Count == 3, "the watch to open", cancellationToken: Token);
 
+        // While this server is down another replica takes writes: the restarted one has no history of them.
+        await cluster.Host.RestartAsync(async (replica, ct) =>
+        {
+            using var other = new KubeClient(KubeClientConfig.ForToken(replica, cluster.Host.Token, cluster.Host.CaCertificatePem), new KubeClientOptions { Qps = 0 });
+            await other.PatchAsync(ApiResource.ConfigMaps, ns, "changed", PatchType.Merge, JsonNode.Parse("""{"data":{"v":"2"}}""")!, cancellationToken: ct);
+            await other.DeleteAsync(ApiResource.ConfigMaps, ns, "deleted", cancellationToken: ct);
+            await other.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "created"), cancellationToken: ct);
+        }, Token);
+        await TestCluster.DriveAsync(clock, () => log.Count == 6, "the relist to report the changes made while the server was down");
+
+        // Changes after the return reach the watch opened from the relist.
+        await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "late"), cancellationToken: Token);
+        await setup.PatchAsync(ApiResource.ConfigMaps, ns, "kept", PatchType.Merge, JsonNode.Parse("""{"data":{"v":"3"}}""")!, cancellationToken: Token);
+        await setup.DeleteAsync(ApiResource.ConfigMaps, ns, "created", cancellationToken: Token);
+        await TestCluster.DriveAsync(clock, () => log.Count >= 9, "the changes after the restart");
+        var server = await setup.ListAsync(ApiResource.ConfigMaps, ns, cancellationToken: Token);
+        await stop.CancelAsync();
+        await run;
+
+        // Within one list the order is the informer's own; across the three phases it is the order of the writes.
+        Assert.Equal(9, log.Count);
+        Assert.Equal(["add changed", "add deleted", "add kept"], log.Entries.Take(3).Order());
+        Assert.Equal(["add created", "delete deleted", "update changed"], log.Entries.Skip(3).Take(3).Order());
+        Assert.Equal(["add late", "update kept", "delete created"], log.Entries.Skip(6));
+        Assert.Equal(2, informer.ListCount);
+        Assert.Equal(2, cluster.Host.Requests.Count(verb: "list", resource: "configmaps", userAgent: InformerAgent));
+        Assert.Equal(
+            server.Items.Select(o => $"{o.GetName()}@{o.GetResourceVersion()}").Order(),
+            informer.List(ns).Select(o => $"{o.GetName()}@{o.GetResourceVersion()}").Order());
+    }
+
+    [Fact]
+    public async Task A_restart_that_missed_no_change_resumes_the_watch_without_relisting()
+    {
+        var clock = new FakeTimeProvider();
+        await using var cluster = await TestCluster.StartAsync();
+        var setup = cluster.Client();
+        var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock });
+        var ns = await cluster.NamespaceAsync(setup);
+        await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "before"), cancellationToken: Token);
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
+        var log = new Log(informer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(Token);
+        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1, "the watch to open", cancellationToken: Token);
+
+        // Nothing is written anywhere in the cluster until the server is back, so the informer's resourceVersion is the
+        // one the server's fresh watch history starts from: the watch resumes (as kube-apiserver's would).
         await cluster.Host.RestartAsync(Token);
-        await client.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "after"), cancellationToken: Token);
-        await Eventually.WaitAsync(() => log.Count == 2, "the add after the restart", cancellationToken: Token);
+        await TestCluster.DriveAsync(clock, () => cluster.Host.OpenWatches == 1, "the watch to resume");
+        await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, "after"), cancellationToken: Token);
+        await TestCluster.DriveAsync(clock, () => log.Count >= 2, "the add after the restart");
         await stop.CancelAsync();
         await run;
 
         Assert.Equal(["add before", "add after"], log.Entries);
+        Assert.Equal(1, informer.ListCount);
+        Assert.True(informer.WatchCount >= 2, $"watches opened: {informer.WatchCount}");
     }
 
     [Fact]
