@@ -18,7 +18,8 @@ public sealed class DeployTests
         Assert.Single(status.History);
 
         var second = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "bonjour")).CommitAsync("Say bonjour", ct);
-        await s.RefreshAsync("shop");
+        // An ordinary refresh (not hard) asks the Git server afresh too.
+        await s.KubectlAsync(["annotate", "--overwrite", "-n", Scenario.AppNamespace, "app", "shop", "keelson.dev/refresh=now"]);
         status = await s.WaitSyncedAsync("shop", second, ct);
         Assert.Equal("bonjour", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
         Assert.Equal("Say bonjour", status.History[^1].Subject);

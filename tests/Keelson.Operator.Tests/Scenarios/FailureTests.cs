@@ -21,6 +21,12 @@ public sealed class FailureTests
         Assert.Contains("settings.yaml", error.Message, StringComparison.Ordinal);
         Assert.Contains(status.Conditions, c => c.Type == Conditions.Ready && c.Status == "False");
         Assert.Equal("hello", (await s.ConfigMapAsync("shop", "settings", ct))?["data"]?["greeting"]?.GetValue<string>());
+        // `kubectl get events` says so too.
+        var events = await Keelson.Testing.Eventually.WaitAsync(
+            _ => s.KubectlAsync(["get", "events", "-n", Scenario.AppNamespace, "--field-selector", "type=Warning", "-o", "custom-columns=REASON:.reason,MESSAGE:.message"]),
+            text => text.Contains("ComparisonError", StringComparison.Ordinal),
+            "a Warning event", cancellationToken: ct);
+        Assert.Contains("settings.yaml", events, StringComparison.Ordinal);
 
         var fixedCommit = await s.Repo.Write("app/settings.yaml", Scenario.ConfigMap("settings", "fixed")).CommitAsync("Fix it", ct);
         await s.RefreshAsync("shop");
