@@ -84,17 +84,8 @@ public sealed class InformerTests
         var setup = cluster.Client();
         var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock });
         var ns = await cluster.NamespaceAsync(setup);
-        foreach (var name in new[] { "kept", "changed", "deleted" })
-        {
-            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, name), cancellationToken: Token);
-        }
-
-        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
-        var log = new Log(informer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        var run = informer.RunAsync(stop.Token);
-        await informer.WaitForSyncAsync(Token);
-        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1 && log.Count == 3, "the watch to open", cancellationToken: Token);
+        var (informer, log, run) = await WatchThreeAsync(cluster, setup, client, ns, stop.Token);
 
         // Keep the informer away while the cluster changes and forgets its history, as during a long partition.
         var outage = cluster.Host.Faults.Fail(503, r => r.IsWatch && r.Namespace == ns, times: int.MaxValue);
@@ -124,17 +115,8 @@ public sealed class InformerTests
         var setup = cluster.Client();
         var client = cluster.Client(new KubeClientOptions { Qps = 0, TimeProvider = clock, UserAgent = InformerAgent });
         var ns = await cluster.NamespaceAsync(setup);
-        foreach (var name in new[] { "kept", "changed", "deleted" })
-        {
-            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, name), cancellationToken: Token);
-        }
-
-        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
-        var log = new Log(informer);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        var run = informer.RunAsync(stop.Token);
-        await informer.WaitForSyncAsync(Token);
-        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1 && log.Count == 3, "the watch to open", cancellationToken: Token);
+        var (informer, log, run) = await WatchThreeAsync(cluster, setup, client, ns, stop.Token);
 
         // While this server is down another replica takes writes: the restarted one has no history of them.
         await cluster.Host.RestartAsync(async (replica, ct) =>
@@ -265,5 +247,21 @@ public sealed class InformerTests
         public int Count => _entries.Count;
 
         public IReadOnlyList<string> Entries => [.. _entries];
+    }
+
+    /// <summary>Creates kept, changed and deleted in <paramref name="ns"/>, then runs an informer on it until its watch is open.</summary>
+    private static async Task<(Informer Informer, Log Log, Task Run)> WatchThreeAsync(TestCluster cluster, KubeClient setup, KubeClient client, string ns, CancellationToken stop)
+    {
+        foreach (var name in new[] { "kept", "changed", "deleted" })
+        {
+            await setup.CreateAsync(ApiResource.ConfigMaps, TestCluster.ConfigMap(ns, name), cancellationToken: Token);
+        }
+
+        var informer = new Informer(client, ApiResource.ConfigMaps, new InformerOptions { Namespace = ns });
+        var log = new Log(informer);
+        var run = informer.RunAsync(stop);
+        await informer.WaitForSyncAsync(Token);
+        await Eventually.WaitAsync(() => cluster.Host.OpenWatches == 1 && log.Count == 3, "the watch to open", cancellationToken: Token);
+        return (informer, log, run);
     }
 }

@@ -243,12 +243,9 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await AddChartAsync(s, ct);
         // The operator stops while the pre-install migration runs (longer than it waits for work under way when
         // stopping): nothing after the migration was applied, the sync shows Running.
-        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
-        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
-        await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
+        var commit = await StartSyncThatWaitsAsync(s, ct);
         await s.RestartOperatorAsync(ct, async () =>
         {
             Assert.Null(await s.ConfigMapAsync("shop", "deployed", ct));
@@ -269,10 +266,7 @@ public sealed class HookScenarioTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await AddChartAsync(s, ct);
-        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
-        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
-        await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
+        var commit = await StartSyncThatWaitsAsync(s, ct);
 
         // The next operator starts with an empty cache while the repository is gone: it cannot run the sync again yet.
         var away = s.Repo.Path + ".away";
@@ -318,6 +312,16 @@ public sealed class HookScenarioTests
         Assert.Equal("Automated", synced.Operation.Trigger);
         Assert.Equal(1, requests.Count("patch", "jobs", fieldManager: "keelson"));
         Assert.Equal(commit, Assert.Single(synced.History).Revision);
+    }
+
+    /// <summary>Commits the chart and applies its Application; returns once its sync waits on a migration that takes minutes.</summary>
+    private static async Task<string> StartSyncThatWaitsAsync(Scenario s, CancellationToken ct)
+    {
+        var commit = await AddChartAsync(s, ct);
+        s.Cluster.Server.Controllers.ReadyDelay = TimeSpan.FromMinutes(10);
+        await s.KubectlAsync(["apply", "-f", "-"], Scenario.AppYaml("shop", s.Repo.FileUrl, path: "chart"));
+        await s.WaitForAsync("shop", st => st.Operation is { Phase: OperationPhases.Running }, "the sync to wait on its migration", ct);
+        return commit;
     }
 
     /// <summary>Commits the shop chart: by default with its migration hook (passing) and the post-install ConfigMap.</summary>
