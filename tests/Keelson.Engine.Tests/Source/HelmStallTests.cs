@@ -48,7 +48,7 @@ public sealed class HelmStallTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(30), Defaults.IndexTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), Defaults.RequestTimeout);
 
-        var ex = await FailOnceAsync(source, connections: 1);
+        var ex = await FailOnceAsync(source, attempts: 1);
 
         Assert.Equal(SourceErrorReason.Timeout, ex.Reason);
         Assert.Equal(
@@ -62,7 +62,7 @@ public sealed class HelmStallTests : IAsyncLifetime
         _server.Mode = StallMode.HeadersThenStall;
         using var source = Source();
 
-        var ex = await FailOnceAsync(source, connections: 1);
+        var ex = await FailOnceAsync(source, attempts: 1);
 
         Assert.Equal(SourceErrorReason.Timeout, ex.Reason);
         Assert.StartsWith($"GET {_server.Url}index.yaml: the server sent nothing for 15 s", ex.Message, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class HelmStallTests : IAsyncLifetime
         using var source = Source();
 
         var requests = Enumerable.Range(0, 8).Select(i => source.FetchAsync(Repo(), "dep", i % 2 == 0 ? "1.0.0" : "^1.0.0", Ct)).ToList();
-        await WaitForConnectionsAsync(1);
+        await WaitForRequestsAsync(1);
         _clock.Advance(Defaults.StallTimeout);
         var failures = new List<SourceException>();
         foreach (var request in requests)
@@ -97,12 +97,12 @@ public sealed class HelmStallTests : IAsyncLifetime
     {
         _server.Mode = StallMode.Silent;
         using var source = Source();
-        var first = await FailOnceAsync(source, connections: 1);
+        var first = await FailOnceAsync(source, attempts: 1);
 
         _clock.Advance(TimeSpan.FromSeconds(14));
         await FailsAtOnceAsync(source);
         _clock.Advance(TimeSpan.FromSeconds(2));
-        var second = await FailOnceAsync(source, connections: 2);
+        var second = await FailOnceAsync(source, attempts: 2);
 
         // Failed again: now left alone for 30 s, then 60 s.
         Assert.Equal(first.Message, second.Message);
@@ -110,7 +110,7 @@ public sealed class HelmStallTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(29));
         await FailsAtOnceAsync(source);
         _clock.Advance(TimeSpan.FromSeconds(2));
-        await FailOnceAsync(source, connections: 3);
+        await FailOnceAsync(source, attempts: 3);
         Assert.Equal(1, InARow(3));
         _clock.Advance(TimeSpan.FromSeconds(59));
         await FailsAtOnceAsync(source);
@@ -122,11 +122,11 @@ public sealed class HelmStallTests : IAsyncLifetime
     {
         _server.Mode = StallMode.Silent;
         using var source = Source();
-        var first = await FailOnceAsync(source, connections: 1);
+        var first = await FailOnceAsync(source, attempts: 1);
         _clock.Advance(TimeSpan.FromSeconds(16));
 
         var asking = source.FetchAsync(Repo(), "dep", "1.0.0", Ct);
-        await WaitForConnectionsAsync(2);
+        await WaitForRequestsAsync(2);
         var meanwhile = await FailsAtOnceAsync(source);
         _clock.Advance(Defaults.StallTimeout);
         await Assert.ThrowsAsync<SourceException>(() => asking.WaitAsync(AtOnce, Ct));
@@ -142,10 +142,10 @@ public sealed class HelmStallTests : IAsyncLifetime
     {
         _server.Mode = StallMode.Silent;
         using var source = Source();
-        await FailOnceAsync(source, connections: 1);
+        await FailOnceAsync(source, attempts: 1);
 
-        var plain = await FailOnceAsync(source, connections: 2, () => source.FetchAsync(Repo(), "dep", "1.0.0", HelmIndexFreshness.Revalidate, Ct));
-        var hard = await FailOnceAsync(source, connections: 3, () => source.FetchAsync(Repo(), "dep", "1.0.0", HelmIndexFreshness.Reload, Ct));
+        var plain = await FailOnceAsync(source, attempts: 2, () => source.FetchAsync(Repo(), "dep", "1.0.0", HelmIndexFreshness.Revalidate, Ct));
+        var hard = await FailOnceAsync(source, attempts: 3, () => source.FetchAsync(Repo(), "dep", "1.0.0", HelmIndexFreshness.Reload, Ct));
 
         Assert.Equal(SourceErrorReason.Timeout, plain.Reason);
         Assert.Equal(SourceErrorReason.Timeout, hard.Reason);
@@ -276,6 +276,19 @@ public sealed class HelmStallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_index_that_keeps_trickling_is_given_up_at_the_index_limit()
+    {
+        // Real time: the index takes 3 s in pieces 200 ms apart, never silent for the stall limit, but over its own 1 s.
+        _server.Mode = StallMode.Trickle;
+        using var source = Source(o => o with { IndexTimeout = TimeSpan.FromSeconds(1), StallTimeout = Long, RequestTimeout = Long }, TimeProvider.System);
+
+        var ex = await Assert.ThrowsAsync<SourceException>(() => Fetch(source).WaitAsync(AtOnce, Ct));
+
+        Assert.Equal(SourceErrorReason.Timeout, ex.Reason);
+        Assert.StartsWith($"GET {_server.Url}index.yaml: no complete answer within 1 s", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tls_handshake_that_never_comes_is_given_up_at_the_connect_limit()
     {
         using var silent = new SilentServer();
@@ -297,7 +310,7 @@ public sealed class HelmStallTests : IAsyncLifetime
         using var source = Source();
 
         var waiting = source.FetchAsync(new HelmRepoConnection { Url = dead.Url }, "dep", "1.0.0", Ct);
-        await Eventually.WaitAsync(() => dead.Connections >= 1, "the dead repository to be asked", cancellationToken: Ct);
+        await Eventually.WaitAsync(() => !dead.Requests.IsEmpty, "the dead repository to be asked", cancellationToken: Ct);
         var healthy = await Fetch(source).WaitAsync(AtOnce, Ct);
         _clock.Advance(Defaults.StallTimeout);
         await Assert.ThrowsAsync<SourceException>(() => waiting.WaitAsync(AtOnce, Ct));
@@ -313,16 +326,16 @@ public sealed class HelmStallTests : IAsyncLifetime
         _server.Mode = StallMode.Silent;
         // Long enough to outlast the later attempts.
         using var source = Source(o => o with { FailureBackoff = TimeSpan.FromMinutes(2) });
-        await FailOnceAsync(source, connections: 1);
+        await FailOnceAsync(source, attempts: 1);
 
         // Other credentials (a fixed password, say) are tried at once: the failure may have been the old ones'.
         var other = Repo() with { Username = "ci", Password = "S3cret-Other-9b1d" };
-        var ex = await FailOnceAsync(source, connections: 2, () => source.FetchAsync(other, "dep", "1.0.0", Ct));
+        var ex = await FailOnceAsync(source, attempts: 2, () => source.FetchAsync(other, "dep", "1.0.0", Ct));
         await FailsAtOnceAsync(source);
         await FailsAtOnceAsync(source, repo: other);
         // Another CA too: a TLS failure may have been the old one's.
         using var certificates = new TestCertificates("other");
-        await FailOnceAsync(source, connections: 3, () => source.FetchAsync(other with { CaPem = certificates.CaPem }, "dep", "1.0.0", Ct));
+        await FailOnceAsync(source, attempts: 3, () => source.FetchAsync(other with { CaPem = certificates.CaPem }, "dep", "1.0.0", Ct));
 
         Assert.DoesNotContain(other.Password, ex.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(_logs.Lines, l => l.Contains(other.Password, StringComparison.Ordinal));
@@ -357,18 +370,19 @@ public sealed class HelmStallTests : IAsyncLifetime
     private int InARow(int count) =>
         _logs.Lines.Count(l => l.Contains($", {count.ToString(CultureInfo.InvariantCulture)} time(s) in a row)", StringComparison.Ordinal));
 
-    private Task<bool> WaitForConnectionsAsync(int count) =>
-        Eventually.WaitAsync(() => _server.Connections >= count, $"connection number {count} to the repository", cancellationToken: Ct);
+    // The request, not only the connection: a request stopped while connecting leaves its connection to the next one.
+    private Task<bool> WaitForRequestsAsync(int count) =>
+        Eventually.WaitAsync(() => _server.Requests.Count >= count, $"request number {count} to reach the repository", cancellationToken: Ct);
 
     /// <summary>
     /// Starts a request against the silent repository, lets the fake clock reach the stall limit once the request has
-    /// connected, and returns the failure.
+    /// reached the server (the <paramref name="attempts"/>-th to do so, each on its own connection), and returns the failure.
     /// </summary>
-    private async Task<SourceException> FailOnceAsync(HelmRepoSource source, int connections, Func<Task<HelmChartArtifact>>? request = null)
+    private async Task<SourceException> FailOnceAsync(HelmRepoSource source, int attempts, Func<Task<HelmChartArtifact>>? request = null)
     {
         var running = (request ?? (() => Fetch(source)))();
-        await WaitForConnectionsAsync(connections);
-        Assert.Equal(connections, _server.Connections);
+        await WaitForRequestsAsync(attempts);
+        Assert.Equal((attempts, attempts), (_server.Connections, _server.Requests.Count));
         _clock.Advance(Defaults.StallTimeout);
         return await Assert.ThrowsAsync<SourceException>(() => running.WaitAsync(AtOnce, Ct));
     }
@@ -376,9 +390,9 @@ public sealed class HelmStallTests : IAsyncLifetime
     /// <summary>A request that fails without connecting (against a silent repository it would otherwise wait for the clock).</summary>
     private async Task<SourceException> FailsAtOnceAsync(HelmRepoSource source, HelmRepoConnection? repo = null, string version = "1.0.0")
     {
-        var before = _server.Connections;
+        var (connections, requests) = (_server.Connections, _server.Requests.Count);
         var ex = await Assert.ThrowsAsync<SourceException>(() => source.FetchAsync(repo ?? Repo(), "dep", version, Ct).WaitAsync(AtOnce, Ct));
-        Assert.Equal(before, _server.Connections);
+        Assert.Equal((connections, requests), (_server.Connections, _server.Requests.Count));
         Assert.EndsWith("(tried again after a pause of up to 2 min, or at once on a refresh)", ex.Message, StringComparison.Ordinal);
         return ex;
     }
