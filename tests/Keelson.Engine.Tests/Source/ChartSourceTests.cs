@@ -104,10 +104,10 @@ public sealed class ChartSourceTests : IAsyncLifetime
         Assert.Equal(SyncStage.Source, wrong.Error?.Stage);
         Assert.Equal(nameof(SourceErrorReason.AuthenticationFailed), wrong.Error?.Reason);
         Assert.Equal(
-            $"dependency \"dep\" of chart \"app\": GET {_server.Url}index.yaml: 401 Unauthorized (the repository refused the credentials)",
+            $"dependency \"dep\" of chart \"app\": GET {_server.Url}index.yaml: 401 Unauthorized (the repository refused the credentials) (tried again after a pause of up to 2 min, or at once on a refresh)",
             wrong.Error?.Message);
         Assert.Equal(
-            $"dependency \"dep\" of chart \"app\": GET {_server.Url}index.yaml: 401 Unauthorized (the repository needs credentials)",
+            $"dependency \"dep\" of chart \"app\": GET {_server.Url}index.yaml: 401 Unauthorized (the repository needs credentials) (tried again after a pause of up to 2 min, or at once on a refresh)",
             none.Error?.Message);
         Assert.DoesNotContain("pa55", wrong.ToString(), StringComparison.Ordinal);
         Assert.Empty(wrong.Resources);

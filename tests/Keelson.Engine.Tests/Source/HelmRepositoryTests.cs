@@ -132,9 +132,9 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
         var artifact = await source.FetchAsync(Repo("reader", "s3cret-pa55"), "dep", "1.0.0", Ct);
 
         Assert.Equal(SourceErrorReason.AuthenticationFailed, anonymous.Reason);
-        Assert.Equal($"GET {_server.Url}index.yaml: 401 Unauthorized (the repository needs credentials)", anonymous.Message);
+        Assert.Equal($"GET {_server.Url}index.yaml: 401 Unauthorized (the repository needs credentials) (tried again after a pause of up to 2 min, or at once on a refresh)", anonymous.Message);
         Assert.Equal(SourceErrorReason.AuthenticationFailed, wrong.Reason);
-        Assert.Equal($"GET {_server.Url}index.yaml: 401 Unauthorized (the repository refused the credentials)", wrong.Message);
+        Assert.Equal($"GET {_server.Url}index.yaml: 401 Unauthorized (the repository refused the credentials) (tried again after a pause of up to 2 min, or at once on a refresh)", wrong.Message);
         Assert.DoesNotContain("pa55", wrong.ToString(), StringComparison.Ordinal);
         Assert.Equal("1.0.0", artifact.Version);
         Assert.All(_server.Requests.Where(r => r.Path.EndsWith(".tgz", StringComparison.Ordinal)), r => Assert.True(r.Authorized));
@@ -189,7 +189,7 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<SourceException>(() => source.FetchAsync(Repo("reader", "s3cret-pa55"), "dep", "1.0.0", Ct));
         var artifact = await source.FetchAsync(Repo("reader", "s3cret-pa55") with { PassCredentialsToAllHosts = true }, "dep", "1.0.0", Ct);
 
-        Assert.Equal($"GET {elsewhere}: 401 Unauthorized (the repository's credentials are only sent to its own host unless passing them to all hosts is allowed)", ex.Message);
+        Assert.Equal($"GET {elsewhere}: 401 Unauthorized (the repository's credentials are only sent to its own host unless passing them to all hosts is allowed) (tried again after a pause of up to 2 min, or at once on a refresh)", ex.Message);
         Assert.Equal("1.0.0", artifact.Version);
         Assert.Equal([false, true], _server.Requests.Where(r => r.Path.EndsWith(".tgz", StringComparison.Ordinal)).Select(r => r.Authorized));
     }
@@ -510,9 +510,9 @@ public sealed class HelmRepositoryTlsTests : IAsyncLifetime
         var other = await Assert.ThrowsAsync<SourceException>(() => source.FetchAsync(new HelmRepoConnection { Url = _server.Url, CaPem = _other.CaPem }, "dep", "1.0.0", Ct));
 
         Assert.Equal(SourceErrorReason.Unreachable, system.Reason);
-        Assert.Equal($"GET {_server.Url}index.yaml: the server's TLS certificate is not trusted (set a CA certificate for this repository)", system.Message);
+        Assert.Equal($"GET {_server.Url}index.yaml: the server's TLS certificate is not trusted (set a CA certificate for this repository) (tried again after a pause of up to 2 min, or at once on a refresh)", system.Message);
         Assert.Equal(SourceErrorReason.Unreachable, other.Reason);
-        Assert.Equal($"GET {_server.Url}index.yaml: the server's TLS certificate is not trusted by the repository's CA certificate", other.Message);
+        Assert.Equal($"GET {_server.Url}index.yaml: the server's TLS certificate is not trusted by the repository's CA certificate (tried again after a pause of up to 2 min, or at once on a refresh)", other.Message);
         Assert.Empty(_server.Requests);
     }
 }

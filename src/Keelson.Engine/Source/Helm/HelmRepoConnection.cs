@@ -32,8 +32,45 @@ public sealed record HelmRepoSourceOptions
     /// <summary>Directory holding the downloaded charts (one sub-directory per repository).</summary>
     public required string CacheRoot { get; init; }
 
-    /// <summary>Longest a single HTTP request (headers and body) may take.</summary>
+    /// <summary>
+    /// Longest the download of a chart archive (headers and body) may take. A big chart over a slow link needs the
+    /// time; everything that only waits on the network has a shorter limit below.
+    /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest reading a repository's index.yaml may take (or <see cref="RequestTimeout"/> if that is shorter). Every
+    /// Application on the repository waits for it, so a server that has not given it by then is treated as down.
+    /// </summary>
+    public TimeSpan IndexTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long opening a connection may take: the TCP connection and, over https, the TLS handshake. Bounds the wait
+    /// on an address that drops packets, which the system would otherwise retry for about two minutes.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a request may go without receiving anything (no answer to the request, or no byte of the body) before
+    /// it is given up: a server that accepts and never answers, or stops in the middle of a download, is given up
+    /// after this long, while a slow download that still moves carries on until <see cref="RequestTimeout"/>.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a repository that could not be reached, timed out, answered with a server error or refused the
+    /// credentials is left alone after a failure, per repository URL and credentials (and CA): meanwhile every request
+    /// that needs its index (or one of its archives, counted apart) fails at once with the same error, instead of
+    /// each waiting for it to fail again and holding a worker that Applications on healthy repositories need. A chart
+    /// or version that does not exist is not such a failure. It doubles with each failure in a row up to
+    /// <see cref="MaxFailureBackoff"/> and is forgotten at the first answer. A refresh
+    /// (<see cref="HelmIndexFreshness.Revalidate"/> or <see cref="HelmIndexFreshness.Reload"/>) asks again at once.
+    /// Zero turns it off.
+    /// </summary>
+    public TimeSpan FailureBackoff { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest a failing repository is left alone between two attempts (see <see cref="FailureBackoff"/>).</summary>
+    public TimeSpan MaxFailureBackoff { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// How long a repository's index.yaml is reused without asking the server (per repository URL and credentials).

@@ -27,4 +27,7 @@ public sealed partial class HelmRepoSource
 
     [LoggerMessage(EventId = 1407, Level = LogLevel.Warning, Message = "Could not trim the chart cache at {Path}: {Reason}")]
     private partial void LogTrimFailed(string path, string reason);
+
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "Helm repository {Url} failed ({What}: {Reason}, {Count} time(s) in a row): requests that need it fail at once for the next {WaitSeconds:0} s unless refreshed")]
+    private partial void LogLeftAlone(string url, string what, string reason, int count, double waitSeconds);
 }

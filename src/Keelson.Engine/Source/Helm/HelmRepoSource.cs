@@ -17,7 +17,10 @@ namespace Keelson.Engine.Source.Helm;
 /// reads index.yaml (kept per repository URL and credentials for <see cref="HelmRepoSourceOptions.IndexTtl"/>, then
 /// revalidated with ETag / If-Modified-Since), picks a version as Helm does, downloads the .tgz, checks its sha256
 /// against the index and keeps it on disk by (repository, chart, version, digest). Concurrent requests for the same
-/// index or archive share one request. Thread-safe; credentials never appear in logs, messages or URLs.
+/// index or archive share one request. A server that does not answer is given up after short limits (connection,
+/// silence, index), and a repository that failed is left alone for a while (see
+/// <see cref="HelmRepoSourceOptions.FailureBackoff"/>), so Applications on a dead repository fail at once instead of
+/// holding the workers. Thread-safe; credentials never appear in logs, messages or URLs.
 /// </summary>
 public sealed partial class HelmRepoSource : IDisposable
 {
@@ -44,12 +47,24 @@ public sealed partial class HelmRepoSource : IDisposable
     private readonly Lock _trimming = new();
     private readonly CancellationTokenSource _disposed = new();
 
+    // Server failures per (repository, credentials, CA): of index reads, and apart from them of archive downloads,
+    // whose failures (a dead file host, a stalled transfer) say nothing of the index, as a Git fetch's do not of ls-remote.
+    private readonly FailureMemory _indexFailures;
+    private readonly FailureMemory _chartFailures;
+
     public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        Positive(options.IndexTimeout, nameof(options.IndexTimeout));
+        Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
+        Positive(options.StallTimeout, nameof(options.StallTimeout));
         _options = options;
         _logger = logger ?? NullLogger<HelmRepoSource>.Instance;
         _time = time ?? TimeProvider.System;
+        // Credentials nobody has used for an hour after their pause (a rotated password) are forgotten.
+        _indexFailures = new FailureMemory(options.FailureBackoff, options.MaxFailureBackoff, TimeSpan.FromHours(1), _time, enabled: true);
+        _chartFailures = new FailureMemory(options.FailureBackoff, options.MaxFailureBackoff, TimeSpan.FromHours(1), _time, enabled: true);
     }
 
     /// <summary>
@@ -62,6 +77,7 @@ public sealed partial class HelmRepoSource : IDisposable
     /// refuses the credentials (<see cref="SourceErrorReason.AuthenticationFailed"/>), has no such chart or version
     /// (<see cref="SourceErrorReason.RevisionNotFound"/>), took too long (<see cref="SourceErrorReason.Timeout"/>),
     /// sends too much (<see cref="SourceErrorReason.TooLarge"/>), or sends an archive whose digest differs from the index's.
+    /// A repository that failed a moment ago is not asked again until its pause is over: the same failure is thrown at once.
     /// </exception>
     public Task<HelmChartArtifact> FetchAsync(HelmRepoConnection repo, string chart, string versionOrRange, CancellationToken cancellationToken) =>
         FetchAsync(repo, chart, versionOrRange, HelmIndexFreshness.Cached, cancellationToken);
@@ -77,7 +93,8 @@ public sealed partial class HelmRepoSource : IDisposable
         var baseUrl = BaseUrl(repo.Url);
         CheckName(chart, "chart name");
         var repoKey = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(baseUrl.AbsoluteUri)))[..16];
-        var index = await IndexAsync(repo, baseUrl, (repoKey, CredentialKey(repo)), freshness, cancellationToken).ConfigureAwait(false);
+        var failureKey = repoKey + ":" + FailureKey(repo);
+        var index = await IndexAsync(repo, baseUrl, (repoKey, CredentialKey(repo)), failureKey, freshness, cancellationToken).ConfigureAwait(false);
         var entry = index.Pick(chart, versionOrRange.Trim(), baseUrl.AbsoluteUri);
         CheckName(entry.Version, "chart version");
         var digest = entry.Digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? entry.Digest["sha256:".Length..] : entry.Digest;
@@ -90,9 +107,11 @@ public sealed partial class HelmRepoSource : IDisposable
         }
 
         var reload = freshness == HelmIndexFreshness.Reload;
+        // A refresh is a person asking: worth an attempt even on a repository that failed a moment ago.
+        var ask = freshness != HelmIndexFreshness.Cached;
         return await _downloads.RunAsync(
             (repoKey, chart, entry.Version, digest),
-            () => DownloadAsync(repo, baseUrl, repoKey, chart, entry, digest, reload, _disposed.Token),
+            () => DownloadAsync(repo, baseUrl, repoKey, failureKey, chart, entry, digest, reload, ask, _disposed.Token),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,11 +131,18 @@ public sealed partial class HelmRepoSource : IDisposable
         _disposed.Dispose();
     }
 
-    private async Task<HelmRepoIndex> IndexAsync(HelmRepoConnection repo, Uri baseUrl, (string, string) key, HelmIndexFreshness freshness, CancellationToken cancellationToken)
+    private async Task<HelmRepoIndex> IndexAsync(
+        HelmRepoConnection repo, Uri baseUrl, (string, string) key, string failureKey, HelmIndexFreshness freshness, CancellationToken cancellationToken)
     {
         if (freshness == HelmIndexFreshness.Cached && _indexes.TryGetValue(key, out var cached) && _time.GetUtcNow() - cached.CheckedAt < _options.IndexTtl)
         {
             return cached.Index;
+        }
+
+        // While the repository's pause lasts, or while one request asks it again, the others are told its last failure.
+        if (freshness == HelmIndexFreshness.Cached && _indexFailures.Recall(failureKey) is { } remembered)
+        {
+            throw remembered;
         }
 
         // A caller that arrives while a read is under way shares it: it started after the caller's own request did
@@ -128,7 +154,22 @@ public sealed partial class HelmRepoSource : IDisposable
                 var url = new Uri(baseUrl, "index.yaml");
                 var started = _time.GetTimestamp();
                 var previous = freshness == HelmIndexFreshness.Reload ? null : _indexes.GetValueOrDefault(key);
-                var response = await GetAsync(repo, url, _options.MaxIndexBytes, previous, _disposed.Token).ConfigureAwait(false);
+                var limit = _options.IndexTimeout < _options.RequestTimeout ? _options.IndexTimeout : _options.RequestTimeout;
+                Response response;
+                using (_indexFailures.Begin(failureKey))
+                {
+                    try
+                    {
+                        response = await GetAsync(repo, url, _options.MaxIndexBytes, limit, previous, _disposed.Token).ConfigureAwait(false);
+                    }
+                    catch (SourceException e) when (IsServerFailure(e, index: true))
+                    {
+                        // Every caller sharing this attempt, and every one until the next, is told the same.
+                        throw Remember(_indexFailures, failureKey, e, baseUrl, "index");
+                    }
+                }
+
+                _indexFailures.Forget(failureKey);
                 var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
                 if (response.NotModified && previous is not null)
                 {
@@ -146,7 +187,16 @@ public sealed partial class HelmRepoSource : IDisposable
     }
 
     private async Task<HelmChartArtifact> DownloadAsync(
-        HelmRepoConnection repo, Uri baseUrl, string repoKey, string chart, HelmIndexEntry entry, string expected, bool reload, CancellationToken cancellationToken)
+        HelmRepoConnection repo,
+        Uri baseUrl,
+        string repoKey,
+        string failureKey,
+        string chart,
+        HelmIndexEntry entry,
+        string expected,
+        bool reload,
+        bool ask,
+        CancellationToken cancellationToken)
     {
         var path = CachePath(repoKey, chart, entry.Version, expected);
         if (File.Exists(path) && !(reload && expected.Length == 0))
@@ -186,8 +236,27 @@ public sealed partial class HelmRepoSource : IDisposable
             throw new SourceException(SourceErrorReason.ProtocolNotAllowed, $"chart \"{chart}\" {entry.Version}: {Display(url)} is not an http(s) URL");
         }
 
+        // Only a download the cache cannot serve waits on the server, so charts already here are served while it is down.
+        if (!ask && _chartFailures.Recall(failureKey) is { } remembered)
+        {
+            throw remembered;
+        }
+
         var started = _time.GetTimestamp();
-        var data = (await GetAsync(repo, url, _options.MaxChartBytes, null, cancellationToken).ConfigureAwait(false)).Data;
+        byte[] data;
+        using (_chartFailures.Begin(failureKey))
+        {
+            try
+            {
+                data = (await GetAsync(repo, url, _options.MaxChartBytes, _options.RequestTimeout, null, cancellationToken).ConfigureAwait(false)).Data;
+            }
+            catch (SourceException e) when (IsServerFailure(e, index: false))
+            {
+                throw Remember(_chartFailures, failureKey, e, baseUrl, "archive");
+            }
+        }
+
+        _chartFailures.Forget(failureKey);
         var actual = Hex(SHA256.HashData(data));
         if (expected.Length > 0 && actual != expected)
         {
@@ -275,10 +344,12 @@ public sealed partial class HelmRepoSource : IDisposable
         }
     }
 
-    private async Task<Response> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, CachedIndex? previous, CancellationToken cancellationToken)
+    private async Task<Response> GetAsync(HelmRepoConnection repo, Uri url, long maxBytes, TimeSpan limit, CachedIndex? previous, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        using var timeout = new CancellationTokenSource(limit, _time);
+        // Restarted before each read of the body: it fires only when nothing at all arrives for that long.
+        using var stall = new CancellationTokenSource(_options.StallTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stall.Token, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Keelson", "1.0"));
         if (previous?.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
@@ -315,7 +386,9 @@ public sealed partial class HelmRepoSource : IDisposable
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new SourceException(SourceErrorReason.Unreachable, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase}");
+                // The status rides along so a missing archive is told apart from a server in trouble.
+                var status = new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+                throw new SourceException(SourceErrorReason.Unreachable, $"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase}", status);
             }
 
             if (response.Content.Headers.ContentLength > maxBytes)
@@ -326,9 +399,15 @@ public sealed partial class HelmRepoSource : IDisposable
             await using var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
-            int n;
-            while ((n = await stream.ReadAsync(chunk, linked.Token).ConfigureAwait(false)) > 0)
+            while (true)
             {
+                stall.CancelAfter(_options.StallTimeout);
+                var n = await stream.ReadAsync(chunk, linked.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
                 if (buffer.Length + n > maxBytes)
                 {
                     throw TooLarge(shown, maxBytes);
@@ -342,25 +421,62 @@ public sealed partial class HelmRepoSource : IDisposable
         catch (HttpRequestException e)
         {
             var tls = e.InnerException is AuthenticationException;
-            var reason = tls ? "the server's TLS certificate is not trusted" + (repo.CaPem is null ? " (set a CA certificate for this repository)" : " by the repository's CA certificate") : e.Message;
+            var reason = tls ? "the server's TLS certificate is not trusted" + (repo.CaPem is null ? " (set a CA certificate for this repository)" : " by the repository's CA certificate")
+                // .NET only says "An error occurred while sending the request." then.
+                : e.HttpRequestError == HttpRequestError.ResponseEnded ? "the server closed the connection without answering"
+                : e.Message;
             throw new SourceException(SourceErrorReason.Unreachable, $"GET {Display(url)}: {RepoUrl.Redact(reason)}", e);
         }
-        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested && Stopped(e, timeout, stall, limit) is { } why)
         {
-            throw new SourceException(SourceErrorReason.Timeout, $"GET {Display(url)}: no complete answer within {_options.RequestTimeout.TotalSeconds:0.###}s", e);
+            throw new SourceException(SourceErrorReason.Timeout, $"GET {Display(url)}: {why}", e);
         }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The connection broke in the middle of the answer.
+            throw new SourceException(SourceErrorReason.Unreachable, $"GET {Display(url)}: {RepoUrl.Redact(e.Message)}", e);
+        }
+    }
+
+    /// <summary>Which of the limits stopped a request, in words that are the same at each failure; null if none did.</summary>
+    private string? Stopped(Exception e, CancellationTokenSource timeout, CancellationTokenSource stall, TimeSpan limit) =>
+        // Silence first: when both have passed (only a clock moved by hand does that), it is the cause.
+        stall.IsCancellationRequested ? $"the server sent nothing for {Span(_options.StallTimeout)}"
+        : timeout.IsCancellationRequested ? $"no complete answer within {Span(limit)}"
+        // The handler's own connect limit: an OperationCanceledException around a TimeoutException.
+        : e is OperationCanceledException { InnerException: TimeoutException } ? $"no connection within {Span(_options.ConnectTimeout)}"
+        : null;
+
+    // What a request can fail with because of the server or the credentials, not because of the chart asked for: a
+    // missing index means a wrong or vanished repository, a missing archive only that one chart version.
+    private static bool IsServerFailure(SourceException e, bool index) =>
+        e.Reason is SourceErrorReason.Timeout or SourceErrorReason.AuthenticationFailed
+        || (e.Reason == SourceErrorReason.Unreachable
+            && (index || e.InnerException is not HttpRequestException { StatusCode: HttpStatusCode.NotFound or HttpStatusCode.Gone }));
+
+    private SourceException Remember(FailureMemory memory, string key, SourceException failure, Uri repo, string what)
+    {
+        var (told, wait, count) = memory.Remember(key, failure);
+        if (count > 0)
+        {
+            LogLeftAlone(repo.AbsoluteUri, what, failure.Reason.ToString(), count, wait.TotalSeconds);
+        }
+
+        return told;
     }
 
     private HttpMessageInvoker Client(HelmRepoConnection repo)
     {
         var ca = repo.CaPem is { Length: > 0 } pem ? Hex(SHA256.HashData(Encoding.UTF8.GetBytes(pem))) : "";
-        return _clients.GetOrAdd(ca, _ => CreateClient(repo.CaPem));
+        return _clients.GetOrAdd(ca, _ => CreateClient(repo.CaPem, _options.ConnectTimeout));
     }
 
-    private static HttpMessageInvoker CreateClient(string? caPem)
+    private static HttpMessageInvoker CreateClient(string? caPem, TimeSpan connectTimeout)
     {
         var handler = new SocketsHttpHandler
         {
+            // The TCP connection and the TLS handshake together.
+            ConnectTimeout = connectTimeout,
             // .NET drops the Authorization header when it follows a redirect.
             AllowAutoRedirect = true,
             MaxAutomaticRedirections = 5,
@@ -395,6 +511,23 @@ public sealed partial class HelmRepoSource : IDisposable
 
     private string CredentialKey(HelmRepoConnection repo) =>
         repo.Username is null ? "" : Hex(HMACSHA256.HashData(_credentialKey, Encoding.UTF8.GetBytes(repo.Username + "\0" + repo.Password)));
+
+    // Everything that can turn a failure into a success: fixed credentials, another CA (a TLS failure), passing the
+    // credentials to the archives' host. Keyed like the credentials, so the key says nothing of the secret.
+    private string FailureKey(HelmRepoConnection repo) =>
+        Hex(HMACSHA256.HashData(
+            _credentialKey,
+            Encoding.UTF8.GetBytes($"{repo.Username is not null}\0{repo.Username}\0{repo.Password}\0{repo.CaPem}\0{repo.PassCredentialsToAllHosts}")))[..32];
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{nameof(HelmRepoSourceOptions)}.{name} must be positive.");
+        }
+    }
+
+    private static string Span(TimeSpan time) => time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
     // By (repository, chart, version, digest): an archive republished under the same version gets a new file, so
     // whatever was rendered from the old one (keyed by path) is not mistaken for the new one.
