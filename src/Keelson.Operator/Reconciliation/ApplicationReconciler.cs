@@ -34,6 +34,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     // records them). A new spec (a fixed URL, say) starts again from the shortest wait.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long? Generation, int Count)> _comparisonFailures = new(StringComparer.Ordinal);
 
+    // Sync requests (their annotation values) that could not run because the comparison failed, kept for later.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _deferredSyncs = new(StringComparer.Ordinal);
+
     // The resourceVersion each Application had after this process last wrote it. The informer's copy is as good as a
     // GET unless it has not caught up with such a write (or someone wrote after it); then, and only then, read it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
@@ -153,6 +156,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
             _comparisonFailures.TryRemove(key, out _);
+            _deferredSyncs.TryRemove(key, out _);
             RecheckShared(key);
             return WorkResult.Done;
         }
@@ -253,8 +257,10 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         var request = Request(key, spec, previous, hard: refreshRequested && string.Equals(refresh, "hard", StringComparison.OrdinalIgnoreCase));
         // A person asking (a refresh, or a sync: "sync now" means the commit pushed a moment ago) gets the server's
-        // refs as they are now, not a few seconds' cached answer.
-        request = request with { Source = request.Source with { FreshRefs = refreshRequested || syncRequested }, OwnerExists = ApplicationExists };
+        // refs as they are now, not a few seconds' cached answer, and a server that failed a moment ago is asked
+        // again. Once: a sync request kept because the source failed waits on the source's own backoff after that.
+        var freshSync = syncRequested && !(_deferredSyncs.TryGetValue(key, out var deferred) && deferred == syncRequest);
+        request = request with { Source = request.Source with { FreshRefs = refreshRequested || freshSync }, OwnerExists = ApplicationExists };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, fresh: refreshRequested, cancellationToken);
         request = request with { Source = request.Source with { Credentials = credentials, DependencyCredentials = dependencyCredentials } };
@@ -348,6 +354,15 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         // A sync asked for while the source or render fails did not run: the request stays until it can.
         var syncHandled = syncRequested && attempt is not null;
+        if (syncRequested && !syncHandled)
+        {
+            _deferredSyncs[key] = syncRequest!;
+        }
+        else
+        {
+            _deferredSyncs.TryRemove(key, out _);
+        }
+
         if (refreshRequested || syncHandled)
         {
             await RemoveAnnotationsAsync(app, refreshRequested, syncHandled, cancellationToken);
