@@ -146,33 +146,7 @@ public sealed partial class RestMapper
 
     private async Task<PreferredEntry> FetchPreferredAsync(CancellationToken cancellationToken)
     {
-        var versions = new List<(string Group, string Version)>();
-        if (await _client.GetJsonAsync("/api", cancellationToken) is JsonObject core
-            && Json.Array(core, "versions")?.FirstOrDefault() is JsonValue v && v.TryGetValue(out string? coreVersion))
-        {
-            versions.Add(("", coreVersion));
-        }
-
-        if (await _client.GetJsonAsync("/apis", cancellationToken) is JsonObject groups && Json.Array(groups, "groups") is { } list)
-        {
-            foreach (var group in list.OfType<JsonObject>())
-            {
-                var name = Json.String(group, "name");
-                var version = Json.String(Json.Object(group, "preferredVersion"), "version")
-                    ?? Json.String(Json.Array(group, "versions")?.FirstOrDefault(), "version");
-                if (!string.IsNullOrEmpty(name) && !string.IsNullOrEmpty(version))
-                {
-                    versions.Add((name, version));
-                }
-            }
-        }
-
-        var entries = new GroupVersionEntry[versions.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, versions.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (i, ct) => entries[i] = await FetchGroupVersionAsync(versions[i].Group, versions[i].Version, ct));
-
+        var entries = await FetchGroupVersionsAsync(preferredOnly: true, cancellationToken);
         return new PreferredEntry([.. entries.SelectMany(e => e.Resources)], entries, _time.GetTimestamp());
     }
 
@@ -180,12 +154,17 @@ public sealed partial class RestMapper
     /// Every group/version the server serves (not only the preferred ones) with its resources, read afresh: what Helm's
     /// <c>.Capabilities.APIVersions</c> lists on a real install. Not cached; callers keep what they need.
     /// </summary>
-    public async Task<IReadOnlyList<(string GroupVersion, IReadOnlyList<ApiResource> Resources)>> GetServedAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(string GroupVersion, IReadOnlyList<ApiResource> Resources)>> GetServedAsync(CancellationToken cancellationToken = default) =>
+        [.. (await FetchGroupVersionsAsync(preferredOnly: false, cancellationToken)).Select(e => (e.GroupVersion, e.Resources))];
+
+    /// <summary>Reads /api and /apis, then the resources of each group/version: the preferred one of each group, or all.</summary>
+    private async Task<GroupVersionEntry[]> FetchGroupVersionsAsync(bool preferredOnly, CancellationToken cancellationToken)
     {
         var versions = new List<(string Group, string Version)>();
         if (await _client.GetJsonAsync("/api", cancellationToken) is JsonObject core && Json.Array(core, "versions") is { } coreVersions)
         {
-            versions.AddRange(coreVersions.OfType<JsonValue>().Select(v => v.TryGetValue(out string? text) ? text : null).OfType<string>().Select(v => ("", v)));
+            var served = coreVersions.OfType<JsonValue>().Select(v => v.TryGetValue(out string? text) ? text : null).OfType<string>();
+            versions.AddRange((preferredOnly ? served.Take(1) : served).Select(v => ("", v)));
         }
 
         if (await _client.GetJsonAsync("/apis", cancellationToken) is JsonObject groups && Json.Array(groups, "groups") is { } list)
@@ -193,13 +172,16 @@ public sealed partial class RestMapper
             foreach (var group in list.OfType<JsonObject>())
             {
                 var name = Json.String(group, "name");
-                foreach (var version in Json.Array(group, "versions")?.OfType<JsonObject>() ?? [])
+                if (string.IsNullOrEmpty(name))
                 {
-                    if (!string.IsNullOrEmpty(name) && Json.String(version, "version") is { Length: > 0 } v)
-                    {
-                        versions.Add((name, v));
-                    }
+                    continue;
                 }
+
+                var served = (Json.Array(group, "versions")?.OfType<JsonObject>() ?? []).Select(v => Json.String(v, "version")).OfType<string>().Where(v => v.Length > 0);
+                var chosen = !preferredOnly ? served
+                    : Json.String(Json.Object(group, "preferredVersion"), "version") is { Length: > 0 } preferred ? [preferred]
+                    : served.Take(1);
+                versions.AddRange(chosen.Select(v => (name, v)));
             }
         }
 
@@ -208,7 +190,7 @@ public sealed partial class RestMapper
             Enumerable.Range(0, versions.Count),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (i, ct) => entries[i] = await FetchGroupVersionAsync(versions[i].Group, versions[i].Version, ct));
-        return [.. entries.Select(e => (e.GroupVersion, e.Resources))];
+        return entries;
     }
 
     /// <summary>Forgets everything, e.g. after installing CRDs, so the next lookup asks the server.</summary>

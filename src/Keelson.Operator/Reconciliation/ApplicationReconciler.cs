@@ -31,11 +31,9 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
     private readonly IDisposable _informerSubscription;
 
     // Source or render failures in a row per Application and spec generation, for the retry backoff (no sync attempt
-    // records them). A new spec (a fixed URL, say) starts again from the shortest wait.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long? Generation, int Count)> _comparisonFailures = new(StringComparer.Ordinal);
-
-    // Sync requests (their annotation values) that could not run because the comparison failed, kept for later.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _deferredSyncs = new(StringComparer.Ordinal);
+    // records them). A new spec (a fixed URL, say) starts again from the shortest wait. With them, the sync request
+    // (the annotation's value) that could not run because of them and is kept for later.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long? Generation, int Count, string? SyncRequest)> _comparisonFailures = new(StringComparer.Ordinal);
 
     // The resourceVersion each Application had after this process last wrote it. The informer's copy is as good as a
     // GET unless it has not caught up with such a write (or someone wrote after it); then, and only then, read it.
@@ -156,7 +154,6 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
             await _engine.ForgetAsync(key);
             _metrics.Forget(key);
             _comparisonFailures.TryRemove(key, out _);
-            _deferredSyncs.TryRemove(key, out _);
             RecheckShared(key);
             return WorkResult.Done;
         }
@@ -259,7 +256,7 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
         // A person asking (a refresh, or a sync: "sync now" means the commit pushed a moment ago) gets the server's
         // refs as they are now, not a few seconds' cached answer, and a server that failed a moment ago is asked
         // again. Once: a sync request kept because the source failed waits on the source's own backoff after that.
-        var freshSync = syncRequested && !(_deferredSyncs.TryGetValue(key, out var deferred) && deferred == syncRequest);
+        var freshSync = syncRequested && !(_comparisonFailures.TryGetValue(key, out var failing) && failing.SyncRequest == syncRequest);
         request = request with { Source = request.Source with { FreshRefs = refreshRequested || freshSync }, OwnerExists = ApplicationExists };
         request = request with { Render = request.Render with { Helm = await WithCapabilitiesAsync(spec.Source.Helm, cancellationToken) } };
         var (credentials, dependencyCredentials, credentialError) = await CredentialsAsync(app, spec, fresh: refreshRequested, cancellationToken);
@@ -354,14 +351,6 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         // A sync asked for while the source or render fails did not run: the request stays until it can.
         var syncHandled = syncRequested && attempt is not null;
-        if (syncRequested && !syncHandled)
-        {
-            _deferredSyncs[key] = syncRequest!;
-        }
-        else
-        {
-            _deferredSyncs.TryRemove(key, out _);
-        }
 
         if (refreshRequested || syncHandled)
         {
@@ -370,7 +359,8 @@ internal sealed partial class ApplicationReconciler : IAsyncDisposable
 
         _metrics.Observe(key, status);
         var failures = compare.Error is not null && attempt is null
-            ? _comparisonFailures.AddOrUpdate(key, (generation, 1), (_, n) => n.Generation == generation ? (generation, n.Count + 1) : (generation, 1)).Count
+            ? _comparisonFailures.AddOrUpdate(
+                key, (generation, 1, syncRequest), (_, n) => (generation, n.Generation == generation ? n.Count + 1 : 1, syncRequest)).Count
             : 0;
         if (failures == 0)
         {

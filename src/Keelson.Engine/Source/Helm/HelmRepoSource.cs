@@ -55,10 +55,10 @@ public sealed partial class HelmRepoSource : IDisposable
     public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
-        Positive(options.IndexTimeout, nameof(options.IndexTimeout));
-        Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
-        Positive(options.StallTimeout, nameof(options.StallTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IndexTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StallTimeout, TimeSpan.Zero);
         _options = options;
         _logger = logger ?? NullLogger<HelmRepoSource>.Instance;
         _time = time ?? TimeProvider.System;
@@ -518,14 +518,6 @@ public sealed partial class HelmRepoSource : IDisposable
         Hex(HMACSHA256.HashData(
             _credentialKey,
             Encoding.UTF8.GetBytes($"{repo.Username is not null}\0{repo.Username}\0{repo.Password}\0{repo.CaPem}\0{repo.PassCredentialsToAllHosts}")))[..32];
-
-    private static void Positive(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{nameof(HelmRepoSourceOptions)}.{name} must be positive.");
-        }
-    }
 
     private static string Span(TimeSpan time) => time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
