@@ -356,9 +356,20 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
             }
             else if (wasAvailable)
             {
-                status["readyReplicas"] = replicas;
-                status["availableReplicas"] = replicas;
-                status["unavailableReplicas"] = replicas;
+                // Still available on the Pods it had: counts come from its ReplicaSets, so a scale-up reports only the
+                // Pods already ready and `kubectl rollout status` waits for the new ones.
+                var (podsReadyNow, podsAvailable) = ReplicaSetsEnabled ? OwnedReadyPods(stored) : (replicas, replicas);
+                if (podsReadyNow > 0)
+                {
+                    status["readyReplicas"] = podsReadyNow;
+                }
+
+                if (podsAvailable > 0)
+                {
+                    status["availableReplicas"] = podsAvailable;
+                }
+
+                status["unavailableReplicas"] = Math.Max(replicas - podsAvailable, 0);
             }
             else
             {
@@ -386,6 +397,22 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         }
 
         return failing ? deadline : readyAt;
+    }
+
+    /// <summary>Ready and available Pods across a Deployment's ReplicaSets, as their status reports them.</summary>
+    private (long Ready, long Available) OwnedReadyPods(StoredObject deployment)
+    {
+        long ready = 0, available = 0;
+        foreach (var key in _objects.Store.Dependents(deployment.Uid).Where(k => k.Resource == ReplicaSetsResource))
+        {
+            if (_objects.Store.Get(key.Resource, key.Namespace, key.Name) is { } rs && rs.Owners.Any(o => o.Uid == deployment.Uid && o.Controller))
+            {
+                ready += rs.Object.Obj("status").Int("readyReplicas") ?? 0;
+                available += rs.Object.Obj("status").Int("availableReplicas") ?? 0;
+            }
+        }
+
+        return (ready, available);
     }
 
     /// <summary>Creates or scales the current ReplicaSet, scales older ones to zero; returns the current revision.</summary>

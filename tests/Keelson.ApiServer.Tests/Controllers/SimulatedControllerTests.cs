@@ -45,6 +45,31 @@ public sealed class SimulatedControllerTests : ClockedSimulatorTests
     }
 
     [Fact]
+    public async Task A_scaled_up_deployment_counts_only_the_pods_that_are_ready_until_the_new_ones_are()
+    {
+        var ns = await Sim.NewNamespaceAsync();
+        var path = $"/apis/apps/v1/namespaces/{ns}/deployments/web";
+        await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 1));
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        await WaitForAsync(path, d => d.Field("status.availableReplicas") == "1", "the deployment to become available");
+
+        // What `kubectl rollout status` reads after `kubectl scale`: had it seen 2 available here, it would stop waiting
+        // before the second Pod runs.
+        await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"replicas":2}}""")!);
+        var scaling = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "2", "the scale to be observed");
+        Assert.Equal("True", Condition(scaling, "Available"));
+        Assert.Equal("2", scaling.Field("status.updatedReplicas"));
+        Assert.Equal("1", scaling.Field("status.availableReplicas"));
+        Assert.Equal("1", scaling.Field("status.unavailableReplicas"));
+
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var scaled = await WaitForAsync(path, d => d.Field("status.availableReplicas") == "2", "the second pod to be ready");
+        Assert.Equal("NewReplicaSetAvailable", Condition(scaled, "Progressing", "reason"));
+        var pods = (await Client.GetJsonAsync($"/api/v1/namespaces/{ns}/pods")).Object["items"]!.AsArray();
+        Assert.Equal(2, pods.Count(p => Condition(p!.AsObject(), "Ready") == "True"));
+    }
+
+    [Fact]
     public async Task A_failing_deployment_exceeds_its_progress_deadline()
     {
         var ns = await Sim.NewNamespaceAsync();
