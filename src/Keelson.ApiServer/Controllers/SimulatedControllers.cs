@@ -345,36 +345,31 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         var ready = replicas == 0 || (!failing && now >= readyAt && podsReady);
         var timedOut = !ready && failing && now >= deadline;
         var status = new JsonObject { ["observedGeneration"] = Generation(stored) };
-        if (replicas > 0)
+        if (replicas > 0 && (ready || !ReplicaSetsEnabled))
         {
             status["replicas"] = replicas;
             status["updatedReplicas"] = replicas;
-            if (ready)
+            if (ready || wasAvailable)
             {
                 status["readyReplicas"] = replicas;
                 status["availableReplicas"] = replicas;
             }
-            else if (wasAvailable)
-            {
-                // Still available on the Pods it had: counts come from its ReplicaSets, so a scale-up reports only the
-                // Pods already ready and `kubectl rollout status` waits for the new ones.
-                var (podsReadyNow, podsAvailable) = ReplicaSetsEnabled ? OwnedReadyPods(stored) : (replicas, replicas);
-                if (podsReadyNow > 0)
-                {
-                    status["readyReplicas"] = podsReadyNow;
-                }
 
-                if (podsAvailable > 0)
-                {
-                    status["availableReplicas"] = podsAvailable;
-                }
-
-                status["unavailableReplicas"] = Math.Max(replicas - podsAvailable, 0);
-            }
-            else
+            if (!ready)
             {
                 status["unavailableReplicas"] = replicas;
             }
+        }
+        else if (replicas > 0)
+        {
+            // Mid-rollout the counts are those of its ReplicaSets' Pods, as the real controller reports them, so
+            // `kubectl rollout status` after a scale-up or an image change waits for the new Pods and the old ones to go.
+            var pods = CountPods(stored, rsName);
+            SetCount(status, "replicas", pods.Total);
+            SetCount(status, "updatedReplicas", pods.Updated);
+            SetCount(status, "readyReplicas", pods.Ready);
+            SetCount(status, "availableReplicas", pods.Available);
+            SetCount(status, "unavailableReplicas", Math.Max(replicas - pods.Available, 0));
         }
 
         var available = ready || wasAvailable;
@@ -399,20 +394,35 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         return failing ? deadline : readyAt;
     }
 
-    /// <summary>Ready and available Pods across a Deployment's ReplicaSets, as their status reports them.</summary>
-    private (long Ready, long Available) OwnedReadyPods(StoredObject deployment)
+    private sealed record PodCounts(long Total, long Updated, long Ready, long Available);
+
+    /// <summary>A Deployment's Pods as its ReplicaSets' status reports them; updated ones are those of <paramref name="rsName"/>.</summary>
+    private PodCounts CountPods(StoredObject deployment, string rsName)
     {
-        long ready = 0, available = 0;
+        long total = 0, updated = 0, ready = 0, available = 0;
         foreach (var key in _objects.Store.Dependents(deployment.Uid).Where(k => k.Resource == ReplicaSetsResource))
         {
             if (_objects.Store.Get(key.Resource, key.Namespace, key.Name) is { } rs && rs.Owners.Any(o => o.Uid == deployment.Uid && o.Controller))
             {
-                ready += rs.Object.Obj("status").Int("readyReplicas") ?? 0;
-                available += rs.Object.Obj("status").Int("availableReplicas") ?? 0;
+                var status = rs.Object.Obj("status");
+                var count = status.Int("replicas") ?? 0;
+                total += count;
+                updated += rs.Name == rsName ? count : 0;
+                ready += status.Int("readyReplicas") ?? 0;
+                available += status.Int("availableReplicas") ?? 0;
             }
         }
 
-        return (ready, available);
+        return new PodCounts(total, updated, ready, available);
+    }
+
+    /// <summary>Counts are omitted when zero, as the API's <c>omitempty</c> fields are.</summary>
+    private static void SetCount(JsonObject status, string field, long count)
+    {
+        if (count > 0)
+        {
+            status[field] = count;
+        }
     }
 
     /// <summary>Creates or scales the current ReplicaSet, scales older ones to zero; returns the current revision.</summary>

@@ -56,9 +56,9 @@ public sealed class SimulatedControllerTests : ClockedSimulatorTests
         // What `kubectl rollout status` reads after `kubectl scale`: had it seen 2 available here, it would stop waiting
         // before the second Pod runs.
         await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"replicas":2}}""")!);
-        var scaling = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "2", "the scale to be observed");
+        var scaling = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "2" && d.Field("status.updatedReplicas") == "2", "the second pod to be created");
         Assert.Equal("True", Condition(scaling, "Available"));
-        Assert.Equal("2", scaling.Field("status.updatedReplicas"));
+        Assert.Equal("2", scaling.Field("status.replicas"));
         Assert.Equal("1", scaling.Field("status.availableReplicas"));
         Assert.Equal("1", scaling.Field("status.unavailableReplicas"));
 

@@ -84,6 +84,11 @@ public sealed class WorkloadPodTests : ClockedSimulatorTests
             "application/strategic-merge-patch+json");
         var rolled = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2 && p.All(x => x.Field("metadata.labels.pod-template-hash") != oldHash), "the new replica set's pods only");
         Assert.All(rolled, p => Assert.Equal("nginx:1.27", p.Field("spec.containers.0.image")));
+        var rolling = await WaitForAsync($"/apis/apps/v1/namespaces/{ns}/deployments/web",
+            d => d.Field("status.observedGeneration") == "2" && d.Field("status.replicas") == "2" && d.Field("status.updatedReplicas") == "2",
+            "the deployment to count the new pods");
+        Assert.Null(rolling.Field("status.availableReplicas"));
+        Assert.Equal("2", rolling.Field("status.unavailableReplicas"));
 
         Clock.Advance(TimeSpan.FromSeconds(10));
         var ready = await WaitForPodsAsync(ns, "app=web", p => p.Count == 2 && p.All(RunningAndReady), "the new pods to be ready");
