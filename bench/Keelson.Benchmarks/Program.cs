@@ -4,7 +4,7 @@ using Keelson.Benchmarks.Simulator;
 
 // On-demand benchmarks (bench/run.sh builds and runs them). Usage:
 //   Keelson.Benchmarks sim    [--kubeconfig PATH] [--objects N] [--concurrency N] [--watches N] [--probes N] [--warmups N] [--http1]
-//   Keelson.Benchmarks helm   [--go-ref PATH] [--go-iterations N] [--renders N] [--quick]
+//   Keelson.Benchmarks helm   [--go-ref PATH] [--go-iterations N] [--renders N] [--quick] [--index-charts N] [--index-versions N]
 //   Keelson.Benchmarks gitops [--simulator-dll PATH] [--operator-dll PATH] [--apps N] [--objects N] [--refreshes N]
 //                             [--concurrency N] [--kube-api-qps N] [--no-reference]
 using var cancel = new CancellationTokenSource();
@@ -44,6 +44,8 @@ try
                 GoIterations = options.Int("go-iterations") ?? 2000,
                 MemoryRenders = options.Int("renders") ?? 10_000,
                 Quick = options.Flag("quick"),
+                IndexCharts = options.Int("index-charts") ?? 150,
+                IndexVersions = options.Int("index-versions") ?? 200,
             }).RunAsync(cancel.Token);
             break;
         case "gitops":

@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Keelson.Benchmarks.Common;
 using Keelson.Engine.Render.Helm;
+using Keelson.Engine.Source.Helm;
 
 namespace Keelson.Benchmarks.Helm;
 
@@ -18,6 +19,11 @@ internal sealed record HelmOptions
     public int GoIterations { get; init; } = 2000;
 
     public int MemoryRenders { get; init; } = 10_000;
+
+    /// <summary>Size of the generated index.yaml for the index figures.</summary>
+    public int IndexCharts { get; init; } = 150;
+
+    public int IndexVersions { get; init; } = 200;
 
     /// <summary>Skip BenchmarkDotNet and time with a plain loop (quick check that everything works).</summary>
     public bool Quick { get; init; }
@@ -54,6 +60,40 @@ internal sealed partial class HelmScenario
         }
 
         await MemoryAsync(renderer, chart, options, cancellationToken);
+        IndexFigures();
+    }
+
+    /// <summary>
+    /// Reading a large repository's index.yaml token by token against building its whole tree (the reference notes'
+    /// trap: Flux ran out of memory on such indexes): time, bytes allocated, and the heap the result keeps.
+    /// </summary>
+    private void IndexFigures()
+    {
+        var text = Keelson.Testing.HelmIndexes.Large(_options.IndexCharts, _options.IndexVersions);
+        var megabytes = System.Text.Encoding.UTF8.GetByteCount(text) / 1024.0 / 1024.0;
+        Report.Figure(
+            "index.yaml read (HelmRepoIndex)",
+            $"{_options.IndexCharts} charts x {_options.IndexVersions} versions, {Report.Fixed(megabytes)} MB");
+        foreach (var (name, parse) in new (string, Func<string, HelmRepoIndex>)[]
+        {
+            ("  token by token (Parse)", t => HelmRepoIndex.Parse(t, "bench")),
+            ("  whole tree first (ParseTree, the former way)", t => HelmRepoIndex.ParseTree(t, "bench")),
+        })
+        {
+            parse(text);
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            parse(text);
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Report.Figure(name, $"{Report.Fixed(ms, "0")} ms, {Report.Fixed(allocated / 1024.0 / 1024.0, "0")} MB allocated");
+        }
+
+        var (before, _) = Measure();
+        var kept = HelmRepoIndex.Parse(text, "bench");
+        var (after, _) = Measure();
+        GC.KeepAlive(kept);
+        Report.Figure("  what the cached index keeps (managed heap)", $"{Report.Fixed(after - before)} MB");
     }
 
     private static double RunBenchmarkDotNet()

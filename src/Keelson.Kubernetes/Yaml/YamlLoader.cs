@@ -47,21 +47,8 @@ internal static class YamlLoader
     /// </summary>
     public static List<YamlNode> Load(string text, YamlReadOptions options, int maxDocuments = int.MaxValue, bool stopAfterFirst = false)
     {
-        var bytes = Encoding.UTF8.GetByteCount(text);
-        if (bytes > options.MaxDocumentBytes)
-        {
-            throw new YamlException($"document is {bytes} bytes, over the limit of {options.MaxDocumentBytes}", 1, 1);
-        }
-
-        // libyaml's reader skips a byte-order mark at the start.
-        if (text.Length > 0 && text[0] == '\uFEFF')
-        {
-            text = text[1..];
-        }
-
-        CheckCharacters(text);
         var documents = new List<YamlNode>();
-        var parser = new YamlParser(text);
+        var parser = new YamlParser(Prepare(text, options));
         var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         var open = new Stack<YamlNode>();
         YamlNode? root = null;
@@ -118,6 +105,24 @@ internal static class YamlLoader
         }
 
         return documents;
+    }
+
+    /// <summary>libyaml's reader checks: the size limit, a byte-order mark skipped, only printable characters.</summary>
+    public static string Prepare(string text, YamlReadOptions options)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > options.MaxDocumentBytes)
+        {
+            throw new YamlException($"document is {bytes} bytes, over the limit of {options.MaxDocumentBytes}", 1, 1);
+        }
+
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+
+        CheckCharacters(text);
+        return text;
     }
 
     private static void Attach(YamlNode node, string? anchor, Dictionary<string, YamlNode> anchors, Stack<YamlNode> open, ref YamlNode? root)

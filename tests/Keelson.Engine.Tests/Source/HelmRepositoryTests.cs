@@ -363,6 +363,30 @@ public sealed class HelmRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_index_sent_again_unchanged_without_validators_is_not_read_again()
+    {
+        _server.Publish("dep", Versions);
+        var time = new FakeTimeProvider();
+        var logger = new ListLogger<HelmRepoSource>();
+        using var source = new HelmRepoSource(new HelmRepoSourceOptions { CacheRoot = _cache.Path }, logger, time);
+        await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct);
+
+        // No ETag, no Last-Modified: the whole index comes back each window, the same bytes.
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal("1.3.1", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal(2, _server.IndexReads);
+        Assert.Equal(0, _server.NotModified);
+        Assert.Single(logger.Lines, l => l.Contains("Read Helm repository index", StringComparison.Ordinal));
+        Assert.Single(logger.Lines, l => l.Contains("sent again unchanged", StringComparison.Ordinal));
+
+        // Different bytes are read.
+        _server.Publish("dep", [.. Versions, "1.9.0"]);
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal("1.9.0", (await source.FetchAsync(Repo(), "dep", "^1.0.0", Ct)).Version);
+        Assert.Equal(2, logger.Lines.Count(l => l.Contains("Read Helm repository index", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Last_modified_revalidates_an_index_without_an_etag()
     {
         _server.Publish("dep", Versions);

@@ -22,6 +22,9 @@ public sealed partial class HelmRepoSource
     [LoggerMessage(EventId = 1405, Level = LogLevel.Debug, Message = "Helm repository index {Url} not modified ({ElapsedMs:0} ms)")]
     private partial void LogIndexNotModified(string url, double elapsedMs);
 
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Debug, Message = "Helm repository index {Url} sent again unchanged ({Bytes} bytes in {ElapsedMs:0} ms); the index read before is kept")]
+    private partial void LogIndexUnchanged(string url, int bytes, double elapsedMs);
+
     [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Deleted the cached chart archive {Path} ({Bytes} bytes), least recently used, to keep the cache under its size limit")]
     private partial void LogTrimmed(string path, long bytes);
 

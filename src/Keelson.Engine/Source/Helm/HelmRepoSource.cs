@@ -178,8 +178,18 @@ public sealed partial class HelmRepoSource : IDisposable
                     return previous.Index;
                 }
 
+                // A server that ignores conditional requests (or a hard refresh) sends the same bytes again: a large
+                // index takes seconds to read, so it is read again only when its bytes differ.
+                var hash = Hex(SHA256.HashData(response.Data));
+                if (_indexes.GetValueOrDefault(key) is { } known && known.Hash == hash)
+                {
+                    _indexes[key] = known with { CheckedAt = _time.GetUtcNow(), ETag = response.ETag, LastModified = response.LastModified };
+                    LogIndexUnchanged(url.AbsoluteUri, response.Data.Length, elapsed);
+                    return known.Index;
+                }
+
                 var index = HelmRepoIndex.Parse(Encoding.UTF8.GetString(response.Data), url.AbsoluteUri);
-                _indexes[key] = new CachedIndex(index, _time.GetUtcNow(), response.ETag, response.LastModified);
+                _indexes[key] = new CachedIndex(index, _time.GetUtcNow(), response.ETag, response.LastModified, hash);
                 LogIndexRead(url.AbsoluteUri, response.Data.Length, elapsed);
                 return index;
             },
@@ -576,7 +586,7 @@ public sealed partial class HelmRepoSource : IDisposable
     private static partial Regex Sha256Hex();
 
     /// <summary>An index as last read, with what the server sent to revalidate it.</summary>
-    private sealed record CachedIndex(HelmRepoIndex Index, DateTimeOffset CheckedAt, string? ETag, DateTimeOffset? LastModified);
+    private sealed record CachedIndex(HelmRepoIndex Index, DateTimeOffset CheckedAt, string? ETag, DateTimeOffset? LastModified, string Hash);
 
     private sealed record Response(byte[] Data, bool NotModified, string? ETag, DateTimeOffset? LastModified);
 }
