@@ -16,6 +16,7 @@ needs=(
   "fcgiwrap:fcgiwrap"
   "sshd:openssh-server"
   "openssl:openssl"
+  "promtool:prometheus"
 )
 
 have() {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Keelson.Engine.Apply;
 using Keelson.Engine.Diff;
@@ -53,7 +54,8 @@ public sealed partial class SyncEngine
         LiveCache liveCache,
         SyncEngineOptions? options = null,
         TimeProvider? time = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(source);
@@ -73,7 +75,7 @@ public sealed partial class SyncEngine
         _applier = new Applier(client, liveCache, _verdicts, _health, _options, _time, loggerFactory.CreateLogger<Applier>());
         _pruner = new Pruner(client, liveCache, _differ, loggerFactory.CreateLogger<Pruner>());
         var helmCache = _options.HelmCacheDirectory ?? Path.Combine(Path.GetTempPath(), "keelson-helm");
-        var helmRepositories = new HelmRepoSource(new HelmRepoSourceOptions { CacheRoot = helmCache }, loggerFactory.CreateLogger<HelmRepoSource>(), _time);
+        var helmRepositories = new HelmRepoSource(new HelmRepoSourceOptions { CacheRoot = helmCache }, loggerFactory.CreateLogger<HelmRepoSource>(), _time, meterFactory);
         _charts = new ChartSource(helmRepositories, helmCache);
     }
 

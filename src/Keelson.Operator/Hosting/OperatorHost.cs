@@ -28,6 +28,9 @@ public sealed partial class OperatorHost : IAsyncDisposable
     private readonly EventRecorder _events;
     private readonly ApplicationReconciler _reconciler;
     private readonly CancellationTokenSource _stop = new();
+
+    // The sources' counters, for /metrics.
+    private readonly MeterExport _meters = new();
     private readonly string _cacheRoot;
     private readonly bool _ownsCache;
     private readonly ILogger _logger;
@@ -52,11 +55,12 @@ public sealed partial class OperatorHost : IAsyncDisposable
                 MaxRepoCacheBytes = options.MaxRepoCacheBytes ?? git.MaxRepoCacheBytes,
             },
             loggers.CreateLogger<GitSource>(),
-            options.Time);
+            options.Time,
+            _meters);
         var renderer = new ManifestRenderer(options.Render, options.Time, loggers.CreateLogger<ManifestRenderer>());
         _liveCache = new LiveCache(_client);
-        Engine = new SyncEngine(_client, source, renderer, _liveCache, new SyncEngineOptions { FieldManager = ApplicationNames.FieldManager, HelmCacheDirectory = Path.Combine(_cacheRoot, "helm") }, options.Time, loggers);
-        Metrics = new OperatorMetrics(options.Time);
+        Engine = new SyncEngine(_client, source, renderer, _liveCache, new SyncEngineOptions { FieldManager = ApplicationNames.FieldManager, HelmCacheDirectory = Path.Combine(_cacheRoot, "helm") }, options.Time, loggers, _meters);
+        Metrics = new OperatorMetrics(options.Time) { Meters = _meters };
         _events = new EventRecorder(_client, new EventRecorderOptions { ReportingController = "keelson.dev/operator", ReportingInstance = options.Identity });
         _reconciler = new ApplicationReconciler(_client, Engine, _events, options.Reconciler, Metrics, options.Time, loggers.CreateLogger<ApplicationReconciler>());
         Metrics.QueueDepth = () => _reconciler.QueueDepth;
@@ -176,6 +180,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         await _liveCache.DisposeAsync();
         _client.Dispose();
         _stop.Dispose();
+        _meters.Dispose();
         if (_ownsCache)
         {
             try

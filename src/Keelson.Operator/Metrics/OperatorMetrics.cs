@@ -26,6 +26,9 @@ public sealed class OperatorMetrics
 
     internal Func<int>? QueueDepth { get; set; }
 
+    /// <summary>The sources' counters and histograms, written after the operator's own.</summary>
+    internal MeterExport? Meters { get; init; }
+
     internal void ObserveReconcile(TimeSpan duration)
     {
         Interlocked.Increment(ref _reconciles);
@@ -79,6 +82,7 @@ public sealed class OperatorMetrics
             text.Append(CultureInfo.InvariantCulture, $"keelson_application_last_check_timestamp_seconds{{namespace=\"{Escape(ns)}\",name=\"{Escape(name)}\"}} {app.CheckedAt}\n");
         }
 
+        Meters?.Render(text);
         return text.ToString();
     }
 
@@ -99,7 +103,7 @@ public sealed class OperatorMetrics
     private static void WriteCounter(StringBuilder text, string name, string help, double value) =>
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
 
-    private static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    internal static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     private sealed record AppState(string Sync, string Health, double CheckedAt);
 

@@ -51,13 +51,14 @@ public sealed class SimulatedControllerTests : ClockedSimulatorTests
         var path = $"/apis/apps/v1/namespaces/{ns}/deployments/web";
         await Client.PostJsonAsync($"/apis/apps/v1/namespaces/{ns}/deployments", Manifests.Deployment("web", replicas: 1));
         Clock.Advance(TimeSpan.FromSeconds(10));
-        await WaitForAsync(path, d => d.Field("status.availableReplicas") == "1", "the deployment to become available");
+        // The condition, not the count: the count follows the ReplicaSet's Pods and may show 1 a moment before the
+        // Deployment's own check has run.
+        await WaitForAsync(path, d => Condition(d, "Available") == "True" && d.Field("status.availableReplicas") == "1", "the deployment to become available");
 
         // What `kubectl rollout status` reads after `kubectl scale`: had it seen 2 available here, it would stop waiting
         // before the second Pod runs.
         await Client.PatchJsonAsync(path, JsonNode.Parse("""{"spec":{"replicas":2}}""")!);
         var scaling = await WaitForAsync(path, d => d.Field("status.observedGeneration") == "2" && d.Field("status.updatedReplicas") == "2", "the second pod to be created");
-        Assert.Equal("True", Condition(scaling, "Available"));
         Assert.Equal("2", scaling.Field("status.replicas"));
         Assert.Equal("1", scaling.Field("status.availableReplicas"));
         Assert.Equal("1", scaling.Field("status.unavailableReplicas"));

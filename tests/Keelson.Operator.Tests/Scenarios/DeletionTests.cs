@@ -74,6 +74,13 @@ public sealed class DeletionTests
             cancellationToken: ct);
         Assert.Contains("keelson_application_info{namespace=\"keelson\",name=\"shop\",sync_status=\"Synced\",health_status=\"Healthy\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE keelson_reconcile_total counter", metrics, StringComparison.Ordinal);
+
+        // The Git source's work, as Argo CD's repo server reports its git requests.
+        Assert.Matches(@"(?m)^keelson_source_ls_remotes_total [1-9]\d*$", metrics);
+        Assert.Matches(@"(?m)^keelson_source_fetches_total\{kind=""\w+""\} [1-9]\d*$", metrics);
+        Assert.Matches(@"(?m)^keelson_source_fetch_duration_seconds_count\{kind=""\w+""\} [1-9]\d*$", metrics);
+        Assert.Matches(@"(?m)^keelson_source_extractions_total [1-9]\d*$", metrics);
+        Assert.Equal("", await Metrics.Promtool.CheckAsync(metrics, ct));
     }
 
     [Fact]

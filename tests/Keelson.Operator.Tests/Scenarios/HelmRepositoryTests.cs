@@ -73,6 +73,12 @@ public sealed class HelmRepositoryTests
         await s.WaitForAsync("site", st => st.SyncStatus == "Synced" && st.Revision == "1.3.0", "Synced at chart version 1.3.0", ct);
         Assert.Equal("1.3.0", (await s.ConfigMapAsync("shop", "site-web", ct))?["data"]?["version"]?.GetValue<string>());
 
+        // The repository's work in /metrics: two charts downloaded, the index read for each.
+        var metrics = s.Host.Metrics.Render();
+        Assert.Contains("keelson_helm_downloads_total 2\n", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^keelson_helm_index_requests_total\{result=""read""\} [2-9]$", metrics);
+        Assert.Contains("keelson_helm_download_duration_seconds_count 2\n", metrics, StringComparison.Ordinal);
+
         // A range nothing satisfies is a ComparisonError; what runs stays.
         await s.KubectlAsync(["patch", "-n", Scenario.AppNamespace, "app", "site", "--type=merge", "-p", """{"spec":{"source":{"targetRevision":"^9.0.0"}}}"""]);
         var status = await s.WaitForAsync("site", st => st.Conditions.Any(c => c.Type == "ComparisonError" && c.IsTrue), "a ComparisonError", ct);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -51,8 +52,12 @@ public sealed partial class HelmRepoSource : IDisposable
     // whose failures (a dead file host, a stalled transfer) say nothing of the index, as a Git fetch's do not of ls-remote.
     private readonly FailureMemory _indexFailures;
     private readonly FailureMemory _chartFailures;
+    private readonly HelmRepoMetrics _metrics;
 
-    public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null)
+    /// <summary>The name of the meter the source's counters are on (see <see cref="HelmRepoMetrics"/>).</summary>
+    public const string MeterName = "Keelson.Engine.Source.Helm";
+
+    public HelmRepoSource(HelmRepoSourceOptions options, ILogger<HelmRepoSource>? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero);
@@ -65,6 +70,7 @@ public sealed partial class HelmRepoSource : IDisposable
         // Credentials nobody has used for an hour after their pause (a rotated password) are forgotten.
         _indexFailures = new FailureMemory(options.FailureBackoff, options.MaxFailureBackoff, TimeSpan.FromHours(1), _time, enabled: true);
         _chartFailures = new FailureMemory(options.FailureBackoff, options.MaxFailureBackoff, TimeSpan.FromHours(1), _time, enabled: true);
+        _metrics = new HelmRepoMetrics(meterFactory);
     }
 
     /// <summary>
@@ -128,6 +134,7 @@ public sealed partial class HelmRepoSource : IDisposable
             client.Dispose();
         }
 
+        _metrics.Dispose();
         _disposed.Dispose();
     }
 
@@ -142,6 +149,7 @@ public sealed partial class HelmRepoSource : IDisposable
         // While the repository's pause lasts, or while one request asks it again, the others are told its last failure.
         if (freshness == HelmIndexFreshness.Cached && _indexFailures.Recall(failureKey) is { } remembered)
         {
+            _metrics.RememberedFailures.Add(1);
             throw remembered;
         }
 
@@ -174,6 +182,7 @@ public sealed partial class HelmRepoSource : IDisposable
                 if (response.NotModified && previous is not null)
                 {
                     _indexes[key] = previous with { CheckedAt = _time.GetUtcNow() };
+                    _metrics.IndexRequests.Add(1, new KeyValuePair<string, object?>("result", "not_modified"));
                     LogIndexNotModified(url.AbsoluteUri, elapsed);
                     return previous.Index;
                 }
@@ -184,12 +193,14 @@ public sealed partial class HelmRepoSource : IDisposable
                 if (_indexes.GetValueOrDefault(key) is { } known && known.Hash == hash)
                 {
                     _indexes[key] = known with { CheckedAt = _time.GetUtcNow(), ETag = response.ETag, LastModified = response.LastModified };
+                    _metrics.IndexRequests.Add(1, new KeyValuePair<string, object?>("result", "unchanged"));
                     LogIndexUnchanged(url.AbsoluteUri, response.Data.Length, elapsed);
                     return known.Index;
                 }
 
                 var index = HelmRepoIndex.Parse(Encoding.UTF8.GetString(response.Data), url.AbsoluteUri);
                 _indexes[key] = new CachedIndex(index, _time.GetUtcNow(), response.ETag, response.LastModified, hash);
+                _metrics.IndexRequests.Add(1, new KeyValuePair<string, object?>("result", "read"));
                 LogIndexRead(url.AbsoluteUri, response.Data.Length, elapsed);
                 return index;
             },
@@ -249,6 +260,7 @@ public sealed partial class HelmRepoSource : IDisposable
         // Only a download the cache cannot serve waits on the server, so charts already here are served while it is down.
         if (!ask && _chartFailures.Recall(failureKey) is { } remembered)
         {
+            _metrics.RememberedFailures.Add(1);
             throw remembered;
         }
 
@@ -297,6 +309,8 @@ public sealed partial class HelmRepoSource : IDisposable
 
         var shown = Display(url);
         var elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+        _metrics.Downloads.Add(1);
+        _metrics.DownloadDuration.Record(elapsedMs / 1000);
         LogDownloaded(chart, entry.Version, shown, data.Length, elapsedMs);
         Trim();
         return new HelmChartArtifact(chart, entry.Version, path, actual);
