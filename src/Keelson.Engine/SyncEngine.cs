@@ -548,7 +548,15 @@ public sealed partial class SyncEngine
                 result = result with { Message = pruneNote };
             }
 
-            prunedCount += outcome.State == PruneState.Pruned ? 1 : 0;
+            if (outcome.Terminating)
+            {
+                // Still running until its finalizers are done: Progressing, as Argo CD shows an object pending deletion.
+                var health = HealthResult.Progressing(outcome.Message ?? "being deleted");
+                healths.Add(new ResourceHealth(outcome.Ref.Kind, outcome.Ref.Namespace, outcome.Ref.Name, health));
+                result = result with { Health = health };
+            }
+
+            prunedCount += outcome.State == PruneState.Pruned && !outcome.Earlier ? 1 : 0;
             if (outcome.State == PruneState.Failed)
             {
                 failed++;
@@ -579,7 +587,7 @@ public sealed partial class SyncEngine
         // A stale entry leaves the inventory only once its fate is known (gone, pruned, someone else's): one the prune
         // never reached (a lookup failed, the run was cut short) stays, or its object would never be pruned or listed
         // again — the orphan Flux users met when an inventory was rewritten after a failed prune.
-        var settled = pruned.Where(p => !p.Keep).Select(p => p.Entry.Id).ToHashSet(StringComparer.Ordinal);
+        var settled = pruned.Where(p => !p.Keep && !p.Terminating).Select(p => p.Entry.Id).ToHashSet(StringComparer.Ordinal);
         var inventory = applied
             ? desired.Objects.Select(o => InventoryEntry.Of(o.Ref)).Concat(stale.Where(e => e.ToRef() is not null && !settled.Contains(e.Id)))
             : request.PreviousInventory;

@@ -27,8 +27,14 @@ internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, Prune
     /// <summary>Stays in the inventory.</summary>
     public bool Keep => State is PruneState.Kept or PruneState.Failed;
 
-    /// <summary>Pruned, but still in the cluster until its own finalizers are done (a PVC in use, a custom resource).</summary>
+    /// <summary>
+    /// Pruned, but still in the cluster until its own finalizers are done (a PVC in use, a custom resource): it stays in
+    /// the inventory, listed as being deleted, until it is gone.
+    /// </summary>
     public bool Terminating { get; init; }
+
+    /// <summary>Found already being deleted: this run sent no delete (not counted as pruned again).</summary>
+    public bool Earlier { get; init; }
 }
 
 /// <summary>
@@ -108,15 +114,16 @@ internal sealed partial class Pruner(KubeClient client, LiveCache cache, Differ 
             return new PruneOutcome(reference, entry, PruneState.NotOwned, why);
         }
 
+        if (live.ToJson()["metadata"]?["deletionTimestamp"] is not null)
+        {
+            // Deleted already (by an earlier run, or by someone), waiting on its finalizers: asking again changes
+            // nothing, and a comparison has nothing left to prune either.
+            return new PruneOutcome(reference, entry, PruneState.Pruned, Waiting) { Terminating = true, Earlier = true };
+        }
+
         if (!delete)
         {
             return new PruneOutcome(reference, entry, PruneState.Kept, "requires pruning: no longer in the source");
-        }
-
-        if (live.ToJson()["metadata"]?["deletionTimestamp"] is not null)
-        {
-            // Deleted already (by an earlier run, or by someone), waiting on its finalizers: asking again changes nothing.
-            return new PruneOutcome(reference, entry, PruneState.Pruned, Waiting) { Terminating = true };
         }
 
         return await DeleteCheckedAsync(entry, reference, resource, live, cancellationToken);

@@ -56,6 +56,58 @@ public sealed class DeletionTests
     }
 
     [Fact]
+    public async Task A_pruned_object_held_by_a_finalizer_stays_listed_as_being_deleted_until_it_is_gone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var s = await Scenario.StartAsync(ct);
+        var first = await s.Repo
+            .Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello"))
+            .Write("app/held.yaml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: held
+                  finalizers: [example.com/hold]
+                data: {greeting: hello}
+                """)
+            .CommitAsync("A ConfigMap another controller holds", ct);
+        await s.ApplyAppAsync("shop", prune: true);
+        await s.WaitSyncedAsync("shop", first, ct);
+
+        // Removed from Git: pruned, but held by the other controller's finalizer. Argo CD shows such an object as
+        // "Progressing: pending deletion" until it goes; it does not vanish from the Application while it still runs.
+        var second = await s.Repo.Delete("app/held.yaml").CommitAsync("Remove it", ct);
+        await s.RefreshAsync("shop");
+        var deleting = await s.WaitForAsync(
+            "shop", st => st.Revision == second && st.Resources.Any(r => r.Name == "held" && r.Health == "Progressing"),
+            "the held object listed as being deleted", ct);
+        Assert.NotNull((await s.ConfigMapAsync("shop", "held", ct))?["metadata"]?["deletionTimestamp"]);
+        Assert.Equal("Synced", deleting.SyncStatus);
+        Assert.Equal("Progressing", deleting.HealthStatus);
+        Assert.Contains("waiting for its finalizers", deleting.Resources.Single(r => r.Name == "held").HealthMessage, StringComparison.Ordinal);
+        Assert.Contains(deleting.Inventory, i => i.Id.Contains("_held_", StringComparison.Ordinal));
+
+        // Nothing to do while it waits: later reconciles start no sync (none of them is OutOfSync).
+        var operation = deleting.Operation?.StartedAt;
+        var reconciles = s.ReconcileCount();
+        await s.RefreshAsync("shop");
+        await Testing.Eventually.WaitAsync(() => s.ReconcileCount() > reconciles, "the refresh to be reconciled", cancellationToken: ct);
+        var after = await s.WaitForAsync("shop", st => st.Resources.Any(r => r.Name == "held"), "the status", ct);
+        Assert.Equal(operation, after.Operation?.StartedAt);
+        Assert.Equal("Synced", after.SyncStatus);
+
+        // The other controller lets go: the object goes, and so does its entry.
+        await s.Client.PatchAsync(
+            Keelson.Kubernetes.ApiResource.ConfigMaps, "shop", "held", Keelson.Kubernetes.PatchType.Merge,
+            System.Text.Json.Nodes.JsonNode.Parse("""{"metadata":{"finalizers":null}}""")!, cancellationToken: ct);
+        var done = await s.WaitForAsync(
+            "shop", st => !st.Resources.Any(r => r.Name == "held") && !st.Inventory.Any(i => i.Id.Contains("_held_", StringComparison.Ordinal)),
+            "the entry to go with the object", ct);
+        Assert.Equal("Healthy", done.HealthStatus);
+        Assert.Equal("Synced", done.SyncStatus);
+    }
+
+    [Fact]
     public async Task The_operator_serves_health_readiness_and_metrics()
     {
         var ct = TestContext.Current.CancellationToken;
