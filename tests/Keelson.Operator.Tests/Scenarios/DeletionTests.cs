@@ -2,6 +2,16 @@ namespace Keelson.Operator.Tests.Scenarios;
 
 public sealed class DeletionTests
 {
+    // A ConfigMap another controller holds with its finalizer (as a PVC in use is held).
+    private const string Held = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: held
+          finalizers: [example.com/hold]
+        data: {greeting: hello}
+        """;
+
     [Fact]
     public async Task Deleting_with_the_finalizer_deletes_the_resources_and_without_it_leaves_them()
     {
@@ -25,14 +35,7 @@ public sealed class DeletionTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var s = await Scenario.StartAsync(ct);
-        var commit = await s.Repo.Write("app/settings.yaml", """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: held
-              finalizers: [example.com/hold]
-            data: {greeting: hello}
-            """).CommitAsync("A ConfigMap another controller holds", ct);
+        var commit = await s.Repo.Write("app/settings.yaml", Held).CommitAsync("A ConfigMap another controller holds", ct);
         await s.ApplyAppAsync("shop", finalizer: true);
         await s.WaitSyncedAsync("shop", commit, ct);
 
@@ -62,14 +65,7 @@ public sealed class DeletionTests
         await using var s = await Scenario.StartAsync(ct);
         var first = await s.Repo
             .Write("app/settings.yaml", Scenario.ConfigMap("settings", "hello"))
-            .Write("app/held.yaml", """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: held
-                  finalizers: [example.com/hold]
-                data: {greeting: hello}
-                """)
+            .Write("app/held.yaml", Held)
             .CommitAsync("A ConfigMap another controller holds", ct);
         await s.ApplyAppAsync("shop", prune: true);
         await s.WaitSyncedAsync("shop", first, ct);
