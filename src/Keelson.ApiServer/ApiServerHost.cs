@@ -75,7 +75,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
     }
 
     /// <summary>The server's base URL (https://127.0.0.1:PORT or http://...).</summary>
-    public Uri Url => new($"{(_options.Https ? "https" : "http")}://127.0.0.1:{_port}");
+    public Uri Url => UrlOf(_port);
 
     public string Token { get; }
 
@@ -201,29 +201,36 @@ public sealed partial class ApiServerHost : IAsyncDisposable
             // A transport-level outage, so it is measured in real time rather than the simulated clock.
             var down = System.Diagnostics.Stopwatch.StartNew();
             await StopWebAsync();
-            if (whileDown is not null)
+            try
             {
-                var replica = await StartListenerAsync(0, cancellationToken);
-                try
+                if (whileDown is not null)
                 {
-                    await whileDown(UrlOf(replica), cancellationToken);
+                    var replica = await StartListenerAsync(0, cancellationToken);
+                    try
+                    {
+                        await whileDown(UrlOf(PortOf(replica)), cancellationToken);
+                    }
+                    finally
+                    {
+                        await StopListenerAsync(replica);
+                    }
                 }
-                finally
+
+                var rest = _options.RestartDowntime - down.Elapsed;
+                if (rest > TimeSpan.Zero)
                 {
-                    await StopListenerAsync(replica);
+                    await Task.Delay(rest, cancellationToken);
                 }
             }
-
-            var rest = _options.RestartDowntime - down.Elapsed;
-            if (rest > TimeSpan.Zero)
+            finally
             {
-                await Task.Delay(rest, cancellationToken);
+                // Back up even when the outage was cut short (a failed callback, a cancelled test): a server left down
+                // would fail every later step. Before the first request is served, as the real watch cache is
+                // initialised before it serves.
+                var start = _store.RestartWatchCache();
+                LogWatchCacheStart(_logger, start);
+                await StartWebAsync(_port, CancellationToken.None);
             }
-
-            // Before the first request is served, as the real watch cache is initialised before it serves.
-            var start = _store.RestartWatchCache();
-            LogWatchCacheStart(_logger, start);
-            await StartWebAsync(_port, cancellationToken);
         }
         finally
         {
@@ -241,7 +248,7 @@ public sealed partial class ApiServerHost : IAsyncDisposable
 
     private static int PortOf(WebApplication app) => new Uri(app.Urls.First()).Port;
 
-    private Uri UrlOf(WebApplication app) => new($"{(_options.Https ? "https" : "http")}://127.0.0.1:{PortOf(app)}");
+    private Uri UrlOf(int port) => new($"{(_options.Https ? "https" : "http")}://127.0.0.1:{port}");
 
     /// <summary>A Kestrel listener on 127.0.0.1 serving this simulator's API (port 0: a free one).</summary>
     private async Task<WebApplication> StartListenerAsync(int port, CancellationToken cancellationToken)

@@ -277,8 +277,8 @@ public sealed partial class SyncEngine
             Resources = resources,
             // An object still terminating stays until it is gone: deleting an Application with the resources
             // finalizer ends only once its objects are gone, finalizers and all (as Argo CD's foreground deletion).
-            Inventory = [.. outcomes.Where(o => o.Keep || o.Terminating).Select(o => o.Entry).OrderBy(e => e.Id, StringComparer.Ordinal)],
-            Counts = new SyncCounts(0, 0, 0, outcomes.Count(o => o.State == PruneState.Pruned), failed),
+            Inventory = [.. outcomes.Where(o => o.Keep).Select(o => o.Entry).OrderBy(e => e.Id, StringComparer.Ordinal)],
+            Counts = new SyncCounts(0, 0, 0, outcomes.Count(o => o.Deleted), failed),
             Error = failed > 0 ? new SyncError(SyncStage.Apply, "PruneFailed", Summarize("could not be deleted", resources.Where(r => r.Action == ResourceAction.Failed).ToList(), outcomes.Count)) : null,
             Duration = _time.GetElapsedTime(run.Started),
         };
@@ -556,7 +556,7 @@ public sealed partial class SyncEngine
                 result = result with { Health = health };
             }
 
-            prunedCount += outcome.State == PruneState.Pruned && !outcome.Earlier ? 1 : 0;
+            prunedCount += outcome.Deleted ? 1 : 0;
             if (outcome.State == PruneState.Failed)
             {
                 failed++;
@@ -587,7 +587,7 @@ public sealed partial class SyncEngine
         // A stale entry leaves the inventory only once its fate is known (gone, pruned, someone else's): one the prune
         // never reached (a lookup failed, the run was cut short) stays, or its object would never be pruned or listed
         // again — the orphan Flux users met when an inventory was rewritten after a failed prune.
-        var settled = pruned.Where(p => !p.Keep && !p.Terminating).Select(p => p.Entry.Id).ToHashSet(StringComparer.Ordinal);
+        var settled = pruned.Where(p => !p.Keep).Select(p => p.Entry.Id).ToHashSet(StringComparer.Ordinal);
         var inventory = applied
             ? desired.Objects.Select(o => InventoryEntry.Of(o.Ref)).Concat(stale.Where(e => e.ToRef() is not null && !settled.Contains(e.Id)))
             : request.PreviousInventory;

@@ -400,17 +400,14 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
     private PodCounts CountPods(StoredObject deployment, string rsName)
     {
         long total = 0, updated = 0, ready = 0, available = 0;
-        foreach (var key in _objects.Store.Dependents(deployment.Uid).Where(k => k.Resource == ReplicaSetsResource))
+        foreach (var rs in OwnedReplicaSets(deployment))
         {
-            if (_objects.Store.Get(key.Resource, key.Namespace, key.Name) is { } rs && rs.Owners.Any(o => o.Uid == deployment.Uid && o.Controller))
-            {
-                var status = rs.Object.Obj("status");
-                var count = status.Int("replicas") ?? 0;
-                total += count;
-                updated += rs.Name == rsName ? count : 0;
-                ready += status.Int("readyReplicas") ?? 0;
-                available += status.Int("availableReplicas") ?? 0;
-            }
+            var status = rs.Object.Obj("status");
+            var count = status.Int("replicas") ?? 0;
+            total += count;
+            updated += rs.Name == rsName ? count : 0;
+            ready += status.Int("readyReplicas") ?? 0;
+            available += status.Int("availableReplicas") ?? 0;
         }
 
         return new PodCounts(total, updated, ready, available);
@@ -425,16 +422,19 @@ public sealed partial class SimulatedControllers : IAsyncDisposable
         }
     }
 
+    /// <summary>The ReplicaSets a Deployment controls.</summary>
+    private List<StoredObject> OwnedReplicaSets(StoredObject deployment) =>
+        [.. _objects.Store.Dependents(deployment.Uid)
+            .Where(k => k.Resource == ReplicaSetsResource)
+            .Select(k => _objects.Store.Get(k.Resource, k.Namespace, k.Name))
+            .OfType<StoredObject>()
+            .Where(rs => rs.Owners.Any(o => o.Uid == deployment.Uid && o.Controller))];
+
     /// <summary>Creates or scales the current ReplicaSet, scales older ones to zero; returns the current revision.</summary>
     private string? EnsureReplicaSets(StoredObject deployment, string rsName, string hash, long replicas)
     {
         var rsType = _objects.Registry.Find("apps", "v1", "replicasets")!;
-        var owned = _objects.Store.Dependents(deployment.Uid)
-            .Where(k => k.Resource == ReplicaSetsResource)
-            .Select(k => _objects.Store.Get(k.Resource, k.Namespace, k.Name))
-            .OfType<StoredObject>()
-            .Where(rs => rs.Owners.Any(o => o.Uid == deployment.Uid && o.Controller))
-            .ToList();
+        var owned = OwnedReplicaSets(deployment);
         var revisions = owned.Select(rs => long.TryParse(rs.Object.Obj("metadata")?.Obj("annotations").Str("deployment.kubernetes.io/revision"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 0).ToList();
         var current = owned.FirstOrDefault(rs => rs.Name == rsName);
         foreach (var old in owned.Where(rs => rs.Name != rsName && !rs.Terminating))

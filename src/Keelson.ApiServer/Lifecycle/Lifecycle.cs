@@ -130,7 +130,8 @@ internal sealed partial class Lifecycle : IAsyncDisposable
         var ownersChanged = e.Previous is null || !e.Previous.Owners.SequenceEqual(obj.Owners);
         if (obj.Owners.Count > 0 && ownersChanged && !obj.Terminating)
         {
-            ReportInvalidNamespaceOwners(e.Resource, obj, obj.Owners.Except(e.Previous?.Owners ?? []));
+            // New owners only (by uid, as upstream's referencesDiffs): a flag flipped on a known owner is no new reference.
+            ReportInvalidNamespaceOwners(e.Resource, obj, obj.Owners.ExceptBy((e.Previous?.Owners ?? []).Select(o => o.Uid), o => o.Uid));
             CollectIfOwnerless(new ObjectKey(e.Resource, obj.Namespace, obj.Name), obj);
         }
     }

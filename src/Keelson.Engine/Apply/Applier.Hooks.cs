@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Keelson.Engine.Diff;
 using Keelson.Engine.Health;
@@ -118,7 +117,7 @@ internal sealed partial class Applier
         }
 
         var (late, last) = pending[^1];
-        return $"{late.Ref} did not become healthy within {Seconds(options.PostHookHealthTimeout)} ({last.Status}{(last.Message is { } m ? ": " + m : "")})";
+        return $"{late.Ref} did not become healthy within {Durations.Seconds(options.PostHookHealthTimeout)} ({last.Status}{(last.Message is { } m ? ": " + m : "")})";
 
         static bool IsReady(HealthResult result) => result.Status is HealthStatus.Healthy or HealthStatus.Suspended;
 
@@ -272,7 +271,7 @@ internal sealed partial class Applier
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return (false, $"did not finish within {Seconds(options.HookTimeout)} ({state.Message})");
+            return (false, $"did not finish within {Durations.Seconds(options.HookTimeout)} ({state.Message})");
         }
     }
 
@@ -318,6 +317,4 @@ internal sealed partial class Applier
         {
         }
     }
-
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -24,8 +24,8 @@ internal enum PruneState
 
 internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, PruneState State, string? Message)
 {
-    /// <summary>Stays in the inventory.</summary>
-    public bool Keep => State is PruneState.Kept or PruneState.Failed;
+    /// <summary>Stays in the inventory: not pruned, a delete that failed, or an object still terminating.</summary>
+    public bool Keep => State is PruneState.Kept or PruneState.Failed || Terminating;
 
     /// <summary>
     /// Pruned, but still in the cluster until its own finalizers are done (a PVC in use, a custom resource): it stays in
@@ -33,8 +33,11 @@ internal sealed record PruneOutcome(ResourceRef Ref, InventoryEntry Entry, Prune
     /// </summary>
     public bool Terminating { get; init; }
 
-    /// <summary>Found already being deleted: this run sent no delete (not counted as pruned again).</summary>
+    /// <summary>Found already being deleted: this run sent no delete.</summary>
     public bool Earlier { get; init; }
+
+    /// <summary>Deleted by this run (what the counts call pruned).</summary>
+    public bool Deleted => State == PruneState.Pruned && !Earlier;
 }
 
 /// <summary>

@@ -29,7 +29,6 @@ public sealed class YamlReader
     private readonly YamlParser _parser;
     private readonly int _maxDepth;
     private int _depth;
-    private bool _inDocument;
     private bool _done;
 
     /// <exception cref="YamlException">The text is over the size limit or holds characters YAML does not allow.</exception>
@@ -51,11 +50,9 @@ public sealed class YamlReader
             var column = e.Start.Column + 1;
             switch (e.Type)
             {
-                case EventType.DocumentStart:
-                    _inDocument = true;
-                    continue;
                 case EventType.DocumentEnd or EventType.StreamEnd:
-                    _done = _inDocument || e.Type == EventType.StreamEnd;
+                    // The first document's end, or a stream without one: what follows is not read.
+                    _done = true;
                     continue;
                 case EventType.MappingStart or EventType.SequenceStart:
                     if (++_depth > _maxDepth)

@@ -87,6 +87,16 @@ public sealed class HelmLockFileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_empty_lock_file_is_no_lock_and_the_range_decides()
+    {
+        // sigs.k8s.io/yaml reads an empty file as null, which leaves Helm's chart.Lock nil: no digest to refuse.
+        WriteChart(Range);
+        File.WriteAllText(_chart.Combine("Chart.lock"), "# written by hand\n");
+
+        Assert.Equal("1.1.0", await RenderedVersionAsync());
+    }
+
+    [Fact]
     public async Task A_lock_file_in_sync_with_Chart_yaml_pins_the_version_that_is_rendered()
     {
         WriteChart(Range);

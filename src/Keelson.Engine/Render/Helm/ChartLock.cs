@@ -12,47 +12,46 @@ namespace Keelson.Engine.Render.Helm;
 /// </summary>
 internal sealed class ChartLock
 {
-    public ChartLock(string fileName, string digest, IReadOnlyList<ChartDependency?>? dependencies)
+    public ChartLock(string digest, IReadOnlyList<ChartDependency?>? dependencies)
     {
-        FileName = fileName;
         Digest = digest;
         Dependencies = dependencies;
     }
-
-    /// <summary>The file it was read from: "Chart.lock" or "requirements.lock".</summary>
-    public string FileName { get; }
 
     public string Digest { get; }
 
     /// <summary>Null when the file has none (encoding/json writes a nil slice as null, which changes the digest).</summary>
     public IReadOnlyList<ChartDependency?>? Dependencies { get; }
 
-    /// <summary>Reads a lock file as sigs.k8s.io/yaml would unmarshal it into chart.Lock (<c>generated</c> is not used).</summary>
-    public static ChartLock Read(JsonNode? node, string file)
+    /// <summary>
+    /// Reads a lock file as sigs.k8s.io/yaml would unmarshal it into chart.Lock (<c>generated</c> is not used); null for
+    /// an empty file, which leaves Helm's chart without a lock (so missing dependencies are resolved, not refused).
+    /// </summary>
+    public static ChartLock? Read(JsonNode? node, string file)
     {
-        var digest = "";
-        List<ChartDependency?>? dependencies = null;
-        switch (node)
+        if (node is null)
         {
-            case null:
-                break;
-            case JsonObject obj:
-                foreach (var (key, value) in obj)
-                {
-                    // encoding/json matches field names case-insensitively.
-                    switch (key.ToLowerInvariant())
-                    {
-                        case "digest": digest = ChartMetadata.Str(value, file, "digest"); break;
-                        case "dependencies": dependencies = ChartMetadata.ReadList(value, file, "dependencies", "chart.Dependency", ChartDependency.Read); break;
-                    }
-                }
-
-                break;
-            default:
-                throw ChartMetadata.Mismatch(file, node, "", "chart.Lock");
+            return null;
         }
 
-        return new ChartLock(file, digest, dependencies);
+        if (node is not JsonObject obj)
+        {
+            throw ChartMetadata.Mismatch(file, node, "", "chart.Lock");
+        }
+
+        var digest = "";
+        List<ChartDependency?>? dependencies = null;
+        foreach (var (key, value) in obj)
+        {
+            // encoding/json matches field names case-insensitively.
+            switch (key.ToLowerInvariant())
+            {
+                case "digest": digest = ChartMetadata.Str(value, file, "digest"); break;
+                case "dependencies": dependencies = ChartMetadata.ReadList(value, file, "dependencies", "chart.Dependency", ChartDependency.Read); break;
+            }
+        }
+
+        return new ChartLock(digest, dependencies);
     }
 
     /// <summary>

@@ -24,7 +24,9 @@ internal sealed class HelmRepoIndex
     /// Reads the text as it is parsed, keeping only each version's name, URLs and digest: an index of a large
     /// repository runs to tens of megabytes, and building its whole tree first (as Flux once did, out of memory)
     /// costs many times that. An index that uses YAML aliases or merge keys where these fields are read (Helm never
-    /// writes one) is read through the whole tree instead, so its meaning is the same either way.
+    /// writes one) is read through the whole tree instead. The one difference between the two: a plain version that
+    /// YAML would take for a number (<c>1.10</c>) is kept as written here, and becomes the number's text (<c>1.1</c>)
+    /// through the tree.
     /// </summary>
     /// <exception cref="SourceException">The text is not an index.yaml.</exception>
     public static HelmRepoIndex Parse(string text, string where)

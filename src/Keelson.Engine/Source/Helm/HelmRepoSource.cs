@@ -465,10 +465,10 @@ public sealed partial class HelmRepoSource : IDisposable
     /// <summary>Which of the limits stopped a request, in words that are the same at each failure; null if none did.</summary>
     private string? Stopped(Exception e, CancellationTokenSource timeout, CancellationTokenSource stall, TimeSpan limit) =>
         // Silence first: when both have passed (only a clock moved by hand does that), it is the cause.
-        stall.IsCancellationRequested ? $"the server sent nothing for {Span(_options.StallTimeout)}"
-        : timeout.IsCancellationRequested ? $"no complete answer within {Span(limit)}"
+        stall.IsCancellationRequested ? $"the server sent nothing for {Durations.Seconds(_options.StallTimeout)}"
+        : timeout.IsCancellationRequested ? $"no complete answer within {Durations.Seconds(limit)}"
         // The handler's own connect limit: an OperationCanceledException around a TimeoutException.
-        : e is OperationCanceledException { InnerException: TimeoutException } ? $"no connection within {Span(_options.ConnectTimeout)}"
+        : e is OperationCanceledException { InnerException: TimeoutException } ? $"no connection within {Durations.Seconds(_options.ConnectTimeout)}"
         : null;
 
     // What a request can fail with because of the server or the credentials, not because of the chart asked for: a
@@ -542,8 +542,6 @@ public sealed partial class HelmRepoSource : IDisposable
         Hex(HMACSHA256.HashData(
             _credentialKey,
             Encoding.UTF8.GetBytes($"{repo.Username is not null}\0{repo.Username}\0{repo.Password}\0{repo.CaPem}\0{repo.PassCredentialsToAllHosts}")))[..32];
-
-    private static string Span(TimeSpan time) => time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
     // By (repository, chart, version, digest): an archive republished under the same version gets a new file, so
     // whatever was rendered from the old one (keyed by path) is not mistaken for the new one.
